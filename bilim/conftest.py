@@ -1,0 +1,102 @@
+"""Shared fixtures. The suite runs unchanged on SQLite and on PostgreSQL (BILIM_DATABASE_URL)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test's thread; Django's ORM would otherwise refuse
+# to run next to it. Safe here: the test thread and the live server's thread each use their own
+# connection.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+@pytest.fixture(autouse=True)
+def _fast_hasher_and_clean_axes(settings):
+    # Tests create many users: keep Argon2 first (it is what production uses) but cheap.
+    settings.PASSWORD_HASHERS = ["bilim.core.tests.hashers.FastArgon2Hasher"]
+    yield
+
+
+@pytest.fixture
+def demo(db):
+    """The small demo: the real 20 regions, districts of Astana, Almaty and Turkistan region, their
+    organizations and one user per role (password ``DEMO_PASSWORD``)."""
+    from bilim.core.demo import seed
+
+    seed("small")
+    from bilim.core.models import OrgUnit, User
+
+    class Demo:
+        password = "Bilim-demo-2026"
+
+        def user(self, username: str) -> User:
+            return User.objects.get(username=username)
+
+        def unit(self, **lookup) -> OrgUnit:
+            return OrgUnit.objects.get(**lookup)
+
+        @property
+        def republic(self):
+            return OrgUnit.objects.get(level=0)
+
+        @property
+        def esil(self):
+            return OrgUnit.objects.get(level=2, name_kk="Есіл ауданы")
+
+        @property
+        def saryarka(self):
+            return OrgUnit.objects.get(level=2, name_kk="Сарыарқа ауданы")
+
+        def school_in(self, district):
+            return OrgUnit.objects.filter(parent=district, kind="school").order_by("pk").first()
+
+    return Demo()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright. Missing Chromium is a skip on a laptop and a failure in CI."""
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{CHROMIUM} is missing: CI must install Debian's chromium")
+        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="kk-KZ", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def phone_page(browser):
+    context = browser.new_context(locale="kk-KZ", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
+                                  device_scale_factor=2)
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()
+
+
+def screenshot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

@@ -1,0 +1,27 @@
+import time
+
+from django.core.management.base import BaseCommand
+
+from bilim.core.demo import DEMO_PASSWORD, seed
+
+
+class Command(BaseCommand):
+    help = "Load deterministic demo data: small (seconds, for `make run` and tests) or national (the full tree, for benchmarks)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--scale", choices=["small", "national"], default="small")
+        parser.add_argument("--quiet", action="store_true")
+
+    def handle(self, *args, scale="small", quiet=False, **options):
+        started = time.perf_counter()
+        result = seed(scale=scale)
+        if quiet:
+            return
+        if not result.created:
+            self.stdout.write("demo data already loaded")
+        else:
+            self.stdout.write(f"demo data ({scale}) loaded in {time.perf_counter() - started:.1f} s: "
+                              f"{result.districts} districts, {result.organizations} organizations")
+        self.stdout.write(f"demo logins (password for all: {DEMO_PASSWORD}):")
+        for username, role, unit in result.logins:
+            self.stdout.write(f"  {username:<22} {role:<24} {unit}")
