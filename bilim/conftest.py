@@ -25,6 +25,31 @@ def _fast_hasher_and_clean_axes(settings):
     yield
 
 
+@pytest.fixture(autouse=True)
+def _audit_guard(request):
+    """Every test runs with the audit log's database guard in place. Transactional tests (live
+    server, backup/restore) drop it just before Django empties the tables after the test."""
+    if not any(name in request.fixturenames for name in ("db", "transactional_db", "live_server")) and not request.node.get_closest_marker("django_db"):
+        yield
+        return
+    from django.db import connection
+
+    from bilim.core import audit_guard
+
+    request.getfixturevalue("transactional_db" if _is_transactional(request) else "db")
+    audit_guard.install(connection)
+    yield
+    if _is_transactional(request):
+        audit_guard.remove(connection)
+
+
+def _is_transactional(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    return "transactional_db" in request.fixturenames or "live_server" in request.fixturenames or bool(
+        marker and (marker.kwargs.get("transaction") or (len(marker.args) > 0 and marker.args[0]))
+    )
+
+
 @pytest.fixture
 def demo(db):
     """The small demo: the real 20 regions, districts of Astana, Almaty and Turkistan region, their

@@ -1,0 +1,174 @@
+"""Django and database set-up shared by every benchmark.
+
+``setup_django()`` chooses the database — ``BILIM_BENCH_DATABASE_URL`` if set, else the SQLite file
+``var/bench-national.sqlite3`` in the repository — exports it as ``BILIM_DATABASE_URL`` and calls
+``django.setup()``. ``ensure_national()`` migrates and loads ``seed_demo --scale national`` unless the
+national tree is already there. Progress goes to stderr: stdout is kept for the result line."""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import sys
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from .timing import stopwatch
+
+REPO_DIR = Path(__file__).resolve().parent.parent
+DEFAULT_SQLITE = REPO_DIR / "var" / "bench-national.sqlite3"
+NATIONAL_MIN_ORGANIZATIONS = 10_000
+DEMO_OFFICERS = ("ministry", "region.astana", "district.esil")
+
+
+def log(message: str) -> None:
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+def database_url() -> str:
+    return os.environ.get("BILIM_BENCH_DATABASE_URL") or f"sqlite:///{DEFAULT_SQLITE}"
+
+
+def redact(url: str) -> str:
+    """The URL without its password, for progress messages."""
+    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
+
+
+_done = False
+
+
+def setup_django() -> str:
+    """Point Bilim at the benchmark database and set Django up; returns the database vendor.
+
+    Measurements are taken with DEBUG off (unless BILIM_DEBUG is set explicitly): with DEBUG on,
+    Django records every query's SQL text in ``connection.queries``, which is not what production
+    pays for."""
+    global _done
+    import django
+    from django.conf import settings
+
+    if _done:
+        from django.db import connection
+
+        return connection.vendor
+    if settings.configured:
+        raise RuntimeError("Django was configured before bench.env.setup_django(): the database cannot be chosen any more")
+    url = database_url()
+    os.environ["BILIM_DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bilim.config.settings")
+    if os.environ["DJANGO_SETTINGS_MODULE"] != "bilim.config.settings":
+        log(f"note: DJANGO_SETTINGS_MODULE is {os.environ['DJANGO_SETTINGS_MODULE']}")
+    os.environ.setdefault("BILIM_DEBUG", "0")
+    if os.environ.get("BILIM_DEBUG", "").lower() in {"0", "false", "no", "off"}:
+        os.environ.setdefault("BILIM_SECRET_KEY", "bench-" + secrets.token_urlsafe(32))
+    if str(REPO_DIR) not in sys.path:
+        sys.path.insert(0, str(REPO_DIR))
+    django.setup()
+    _done = True
+    from django.db import connection
+
+    log(f"database: {connection.vendor} {redact(url)}")
+    return connection.vendor
+
+
+@dataclass
+class SeedInfo:
+    seeded: bool
+    seconds: float | None = None
+    migrate_seconds: float | None = None
+    workaround: str | None = None
+
+
+WORKAROUND = "demo._create_demo_users wrapped: Astana's first two districts named Есіл/Сарыарқа and looked up first"
+
+
+@contextmanager
+def _esil_in_astana():
+    """Work around a bug of ``bilim.core.demo`` at the national scale, for the duration of one seed.
+
+    ``_create_demo_users`` names Astana's first two districts "Есіл ауданы" and "Сарыарқа ауданы"
+    only if no district is called "Есіл ауданы" yet — but the generated names come from ``STEMS``,
+    which contains Есіл, so eleven regions already have one. The renaming is skipped,
+    ``_where("district:Сарыарқа ауданы")`` finds nothing (StopIteration) and the whole seed rolls
+    back; had it not, ``district.esil`` would sit in Abai Region, not in Astana. The wrapper does the
+    renaming itself and puts those two districts first, so ``_where`` finds Astana's. Remove it
+    once demo.py is fixed: ``ensure_national`` only uses it after a plain seed failed."""
+    from bilim.core import demo
+
+    original = demo._create_demo_users
+
+    def create_demo_users(root, regions, districts, organizations):
+        astana = [d for d in districts if d.parent_id == regions["710000000"].pk]
+        esil, saryarka = astana[0], astana[1]
+        esil.name_kk, esil.name_ru, esil.name_en = "Есіл ауданы", "район Есиль", "Esil District"
+        saryarka.name_kk, saryarka.name_ru, saryarka.name_en = "Сарыарқа ауданы", "район Сарыарка", "Saryarka District"
+        for unit in (esil, saryarka):
+            unit.save(update_fields=["name_kk", "name_ru", "name_en"])
+        ordered = [esil, saryarka] + [d for d in districts if d.pk not in (esil.pk, saryarka.pk)]
+        return original(root, regions, ordered, organizations)
+
+    demo._create_demo_users = create_demo_users
+    try:
+        yield
+    finally:
+        demo._create_demo_users = original
+
+
+def national_organizations() -> int:
+    from bilim.core.models import Level, OrgUnit
+
+    return OrgUnit.objects.filter(level=Level.ORGANIZATION).count()
+
+
+def ensure_national() -> SeedInfo:
+    """Migrate, then load the national demo tree unless ≥ 10,000 organizations are already there."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    with stopwatch() as migrate_sw:
+        call_command("migrate", interactive=False, verbosity=0, stdout=sys.stderr, stderr=sys.stderr)
+    organizations = national_organizations()
+    if organizations >= NATIONAL_MIN_ORGANIZATIONS:
+        log(f"national tree already loaded ({organizations} organizations)")
+        info = SeedInfo(seeded=False, migrate_seconds=migrate_sw.seconds)
+    else:
+        log(f"loading the national tree (seed_demo --scale national; {organizations} organizations now) ...")
+        workaround = None
+        try:
+            with stopwatch() as seed_sw:
+                call_command("seed_demo", scale="national", stdout=sys.stderr, stderr=sys.stderr)
+        except StopIteration:
+            # seed() is atomic: the failed attempt left nothing behind. See _esil_in_astana.
+            log("seed_demo --scale national failed (StopIteration in bilim/core/demo.py _where: the generated "
+                "district names already contain 'Есіл ауданы', so the demo districts are never named); "
+                "retrying with the bench's workaround, see bench/env.py _esil_in_astana")
+            workaround = WORKAROUND
+            with _esil_in_astana(), stopwatch() as seed_sw:
+                call_command("seed_demo", scale="national", stdout=sys.stderr, stderr=sys.stderr)
+        organizations = national_organizations()
+        log(f"seeded in {seed_sw.seconds:.1f} s: {organizations} organizations")
+        if organizations < NATIONAL_MIN_ORGANIZATIONS:
+            raise SystemExit(
+                f"bench: the database holds other demo data ({organizations} organizations after seed_demo --scale national; "
+                "seed_demo does nothing once districts exist). Point BILIM_BENCH_DATABASE_URL at an empty database "
+                f"or delete {DEFAULT_SQLITE}."
+            )
+        info = SeedInfo(seeded=True, seconds=seed_sw.seconds, migrate_seconds=migrate_sw.seconds, workaround=workaround)
+    if connection.vendor == "postgresql":
+        # What autovacuum would have done by the time anyone queries a freshly loaded table; without
+        # it the planner guesses row counts and the plans below would not be the production ones.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    return info
+
+
+def demo_users(usernames=DEMO_OFFICERS) -> dict:
+    from bilim.core.models import User
+
+    users = {u.username: u for u in User.objects.filter(username__in=usernames)}
+    missing = [name for name in usernames if name not in users]
+    if missing:
+        raise SystemExit(f"bench: demo users missing from the database: {', '.join(missing)}")
+    return users
