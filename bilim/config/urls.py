@@ -1,16 +1,16 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
-from django.views.i18n import set_language
 
 from bilim.config.api import api
+from bilim.core import views as core_views
 from bilim.ops import views as ops_views
 
 urlpatterns = [
     path("healthz", ops_views.healthz, name="healthz"),
     path("metrics", ops_views.metrics_view, name="metrics"),
     path("api/v1/", api.urls),
-    path("i18n/setlang/", set_language, name="set_language"),
+    path("i18n/setlang/", core_views.set_language, name="set_language"),
 ]
 
 urlpatterns += i18n_patterns(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import get_language
 
 from . import paths
 from .kazakh import fold, plain_key
@@ -54,8 +55,13 @@ def orgunit_search(
     return qs.order_by("path")
 
 
+def _name_order() -> str:
+    language = (get_language() or "kk")[:2]
+    return f"name_{language}" if language in ("kk", "ru", "en") else "name_ru"
+
+
 def orgunit_children(user: User, unit: OrgUnit) -> QuerySet[OrgUnit]:
-    return orgunits_visible(user).filter(parent=unit).annotate(child_count=Count("children")).order_by("name_ru")
+    return orgunits_visible(user).filter(parent=unit).annotate(child_count=Count("children")).order_by(_name_order(), "pk")
 
 
 def orgunit_subtree(user: User, unit: OrgUnit) -> QuerySet[OrgUnit]:

@@ -14,7 +14,9 @@ from django.http import Http404, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils import translation
 from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as django_set_language
 
 from . import calendar, selectors, services
 from .errors import DomainError
@@ -58,6 +60,17 @@ def home(request):
     if "summary" in context:
         context["kinds"] = [(label, context["summary"].by_kind[value]) for value, label in OrgKind.choices if value in context["summary"].by_kind]
     return render(request, template, context)
+
+
+def set_language(request):
+    """Django's ``set_language``, reading the page's language from the prefix of ``next``.
+
+    Django translates ``next`` in the language of the request (cookie, Accept-Language); when the
+    page is /ru/… and the browser says kk, it could not resolve the path and left the URL in Russian."""
+    language = translation.get_language_from_path(request.POST.get("next", "") or request.GET.get("next", ""))
+    if language:
+        translation.activate(language)
+    return django_set_language(request)
 
 
 # --- accounts -------------------------------------------------------------------------------------
