@@ -11,7 +11,6 @@ import os
 import re
 import secrets
 import sys
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,9 +56,7 @@ def setup_django() -> str:
         raise RuntimeError("Django was configured before bench.env.setup_django(): the database cannot be chosen any more")
     url = database_url()
     os.environ["BILIM_DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bilim.config.settings")
-    if os.environ["DJANGO_SETTINGS_MODULE"] != "bilim.config.settings":
-        log(f"note: DJANGO_SETTINGS_MODULE is {os.environ['DJANGO_SETTINGS_MODULE']}")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bilim.config.settings"
     os.environ.setdefault("BILIM_DEBUG", "0")
     if os.environ.get("BILIM_DEBUG", "").lower() in {"0", "false", "no", "off"}:
         os.environ.setdefault("BILIM_SECRET_KEY", "bench-" + secrets.token_urlsafe(32))
@@ -78,42 +75,6 @@ class SeedInfo:
     seeded: bool
     seconds: float | None = None
     migrate_seconds: float | None = None
-    workaround: str | None = None
-
-
-WORKAROUND = "demo._create_demo_users wrapped: Astana's first two districts named Есіл/Сарыарқа and looked up first"
-
-
-@contextmanager
-def _esil_in_astana():
-    """Work around a bug of ``bilim.core.demo`` at the national scale, for the duration of one seed.
-
-    ``_create_demo_users`` names Astana's first two districts "Есіл ауданы" and "Сарыарқа ауданы"
-    only if no district is called "Есіл ауданы" yet — but the generated names come from ``STEMS``,
-    which contains Есіл, so eleven regions already have one. The renaming is skipped,
-    ``_where("district:Сарыарқа ауданы")`` finds nothing (StopIteration) and the whole seed rolls
-    back; had it not, ``district.esil`` would sit in Abai Region, not in Astana. The wrapper does the
-    renaming itself and puts those two districts first, so ``_where`` finds Astana's. Remove it
-    once demo.py is fixed: ``ensure_national`` only uses it after a plain seed failed."""
-    from bilim.core import demo
-
-    original = demo._create_demo_users
-
-    def create_demo_users(root, regions, districts, organizations):
-        astana = [d for d in districts if d.parent_id == regions["710000000"].pk]
-        esil, saryarka = astana[0], astana[1]
-        esil.name_kk, esil.name_ru, esil.name_en = "Есіл ауданы", "район Есиль", "Esil District"
-        saryarka.name_kk, saryarka.name_ru, saryarka.name_en = "Сарыарқа ауданы", "район Сарыарка", "Saryarka District"
-        for unit in (esil, saryarka):
-            unit.save(update_fields=["name_kk", "name_ru", "name_en"])
-        ordered = [esil, saryarka] + [d for d in districts if d.pk not in (esil.pk, saryarka.pk)]
-        return original(root, regions, ordered, organizations)
-
-    demo._create_demo_users = create_demo_users
-    try:
-        yield
-    finally:
-        demo._create_demo_users = original
 
 
 def national_organizations() -> int:
@@ -135,18 +96,8 @@ def ensure_national() -> SeedInfo:
         info = SeedInfo(seeded=False, migrate_seconds=migrate_sw.seconds)
     else:
         log(f"loading the national tree (seed_demo --scale national; {organizations} organizations now) ...")
-        workaround = None
-        try:
-            with stopwatch() as seed_sw:
-                call_command("seed_demo", scale="national", stdout=sys.stderr, stderr=sys.stderr)
-        except StopIteration:
-            # seed() is atomic: the failed attempt left nothing behind. See _esil_in_astana.
-            log("seed_demo --scale national failed (StopIteration in bilim/core/demo.py _where: the generated "
-                "district names already contain 'Есіл ауданы', so the demo districts are never named); "
-                "retrying with the bench's workaround, see bench/env.py _esil_in_astana")
-            workaround = WORKAROUND
-            with _esil_in_astana(), stopwatch() as seed_sw:
-                call_command("seed_demo", scale="national", stdout=sys.stderr, stderr=sys.stderr)
+        with stopwatch() as seed_sw:
+            call_command("seed_demo", scale="national", stdout=sys.stderr, stderr=sys.stderr)
         organizations = national_organizations()
         log(f"seeded in {seed_sw.seconds:.1f} s: {organizations} organizations")
         if organizations < NATIONAL_MIN_ORGANIZATIONS:
@@ -155,7 +106,7 @@ def ensure_national() -> SeedInfo:
                 "seed_demo does nothing once districts exist). Point BILIM_BENCH_DATABASE_URL at an empty database "
                 f"or delete {DEFAULT_SQLITE}."
             )
-        info = SeedInfo(seeded=True, seconds=seed_sw.seconds, migrate_seconds=migrate_sw.seconds, workaround=workaround)
+        info = SeedInfo(seeded=True, seconds=seed_sw.seconds, migrate_seconds=migrate_sw.seconds)
     if connection.vendor == "postgresql":
         # What autovacuum would have done by the time anyone queries a freshly loaded table; without
         # it the planner guesses row counts and the plans below would not be the production ones.

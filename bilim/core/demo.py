@@ -3,7 +3,8 @@
 ``small``: the real republic and 20 regions, real districts of Astana, Almaty and Turkistan region
 with a few schools, kindergartens, colleges and two universities each, and one demo login per role.
 ``national``: the full tree at the country's scale — ≈ 230 districts and ≈ 12,000 organizations —
-for benchmarks. Districts and organizations other than the real names below are generated, and their
+for benchmarks (Astana keeps its five real districts, where the demo's district users work).
+Districts and organizations other than the real names below are generated, and their
 KATO and BIN codes are made up (they keep the right shape: 9 and 12 digits)."""
 
 from __future__ import annotations
@@ -132,7 +133,8 @@ def seed(scale: str = "small") -> SeedResult:
         for i, kato in enumerate(oblasts):
             counts[kato] = 12 + (1 if i < 212 - 12 * len(oblasts) else 0)
         for kato, region in regions.items():
-            district_rows += [_district_row(region, i, n) for i, n in enumerate(_generated_district_names(rng, region, counts[kato]))]
+            names = SMALL_DISTRICTS["710000000"] if kato == "710000000" else _generated_district_names(rng, region, counts[kato])
+            district_rows += [_district_row(region, i, n) for i, n in enumerate(names)]
     districts = orgunits_bulk_create(rows=district_rows, parents=regions)
 
     # organizations
@@ -188,10 +190,11 @@ def _where(spec: str, root, regions, districts, organizations) -> OrgUnit:
         return root
     if kind == "region":
         return regions[arg]
+    astana = regions["710000000"].pk  # the demo's district users work in Astana, whose districts are real
     if kind == "district":
-        return next(d for d in districts if d.name_kk == arg)
+        return next(d for d in districts if d.parent_id == astana and d.name_kk == arg)
     if kind == "school":
-        esil = next(d for d in districts if d.name_kk == "Есіл ауданы")
+        esil = next(d for d in districts if d.parent_id == astana and d.name_kk == "Есіл ауданы")
         return next(o for o in organizations if o.parent_id == esil.pk and o.kind == OrgKind.SCHOOL)
     if kind == "university":
         return next(o for o in organizations if o.kind == OrgKind.UNIVERSITY and o.kato.startswith(arg[:2]))
@@ -199,17 +202,8 @@ def _where(spec: str, root, regions, districts, organizations) -> OrgUnit:
 
 
 def _create_demo_users(root, regions, districts, organizations) -> None:
-    if not any(d.name_kk == "Есіл ауданы" for d in districts):
-        # the national scale has generated districts: one user per officer level is enough there
-        esil = next(d for d in districts if d.parent_id == regions["710000000"].pk)
-        saryarka = [d for d in districts if d.parent_id == regions["710000000"].pk][1]
-        esil.name_kk, saryarka.name_kk = "Есіл ауданы", "Сарыарқа ауданы"
-        esil.name_ru, saryarka.name_ru = "район Есиль", "район Сарыарка"
-        esil.name_en, saryarka.name_en = "Esil District", "Saryarka District"
-        for unit in (esil, saryarka):
-            unit.save(update_fields=["name_kk", "name_ru", "name_en"])
-        if not any(o.kind == OrgKind.UNIVERSITY and o.kato.startswith("75") for o in organizations):
-            raise RuntimeError("national demo has no university in Almaty")
+    if not any(o.kind == OrgKind.UNIVERSITY and o.kato.startswith("75") for o in organizations):
+        raise RuntimeError("the demo has no university in Almaty for subscriber.kaznu")
     password = make_password(DEMO_PASSWORD)
     for username, role, spec, (last, first, patronymic) in DEMO_USERS:
         user = User.objects.create(username=username, password=password, last_name=last, first_name=first, patronymic=patronymic,

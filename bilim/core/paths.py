@@ -28,3 +28,12 @@ def upper(path: str) -> str:
 
 def ids(path: str) -> list[int]:
     return [int(path[i : i + SEGMENT_WIDTH]) for i in range(0, len(path), SEGMENT_WIDTH)]
+
+
+def next_prefix(digits: str) -> str | None:
+    """The smallest digit string of the same length above every string that starts with ``digits``
+    (``"3120"`` → ``"3121"``, ``"39"`` → ``"40"``); None for all nines (no upper bound needed)."""
+    if not digits.isdigit():
+        raise ValueError(digits)
+    bumped = str(int(digits) + 1).zfill(len(digits))
+    return bumped if len(bumped) == len(digits) else None

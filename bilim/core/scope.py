@@ -55,6 +55,15 @@ class Scope:
             condition |= Q(**{f"{prefix}__gte": root, f"{prefix}__lt": paths.upper(root)})
         return condition
 
+    def within(self, path: str) -> "Scope":
+        """The part of this scope inside the subtree of ``path``, as its own minimal roots.
+
+        Intersecting here, not in SQL, gives the database one tight range per root: SQLite bounds
+        an index scan by only one pair of bounds, so ``scope AND subtree`` would walk the whole scope."""
+        if self.contains_path(path):
+            return Scope((path,))
+        return Scope(tuple(root for root in self.roots if root.startswith(path)))
+
     def contains_path(self, path: str) -> bool:
         return any(path.startswith(root) for root in self.roots)
 

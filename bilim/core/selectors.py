@@ -37,9 +37,8 @@ def orgunit_search(
     A query of digits matches KATO codes by prefix; text matches any of the three names folded to
     lower case by our own Kazakh table, in Cyrillic or Latin script, with or without diacritics —
     the same on SQLite and PostgreSQL because both sides of the comparison are pre-folded."""
-    qs = orgunits_visible(user)
-    if within is not None:
-        qs = qs.filter(path__gte=within.path, path__lt=paths.upper(within.path))
+    scope = Scope.of(user)
+    qs = OrgUnit.objects.filter((scope.within(within.path) if within is not None else scope).q())
     if level is not None:
         qs = qs.filter(level=level)
     if kind:
@@ -49,7 +48,9 @@ def orgunit_search(
     query = (query or "").strip()
     if query:
         if query.isdigit():
-            qs = qs.filter(kato__startswith=query)
+            # a range, not LIKE: SQLite's LIKE is case-insensitive and cannot use the index
+            upper = paths.next_prefix(query)
+            qs = qs.filter(kato__gte=query, **({"kato__lt": upper} if upper else {}))
         else:
             qs = qs.filter(Q(search_text__contains=fold(query)) | Q(search_text__contains=plain_key(query)))
     return qs.order_by("path")
@@ -65,7 +66,7 @@ def orgunit_children(user: User, unit: OrgUnit) -> QuerySet[OrgUnit]:
 
 
 def orgunit_subtree(user: User, unit: OrgUnit) -> QuerySet[OrgUnit]:
-    return orgunits_visible(user).filter(path__gte=unit.path, path__lt=paths.upper(unit.path)).order_by("path")
+    return OrgUnit.objects.filter(Scope.of(user).within(unit.path).q()).order_by("path")
 
 
 def orgunit_breadcrumbs(user: User, unit: OrgUnit) -> list[OrgUnit]:
@@ -91,9 +92,8 @@ class ScopeSummary:
 
 
 def scope_summary(user: User, within: OrgUnit | None = None) -> ScopeSummary:
-    qs = orgunits_visible(user).filter(is_active=True)
-    if within is not None:
-        qs = qs.filter(path__gte=within.path, path__lt=paths.upper(within.path))
+    scope = Scope.of(user)
+    qs = OrgUnit.objects.filter((scope.within(within.path) if within is not None else scope).q(), is_active=True)
     levels = dict(qs.values_list("level").annotate(n=Count("id")).order_by())
     kinds = dict(qs.filter(level=Level.ORGANIZATION).values_list("kind").annotate(n=Count("id")).order_by())
     return ScopeSummary(

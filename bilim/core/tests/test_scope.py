@@ -72,3 +72,19 @@ def test_scope_filter_is_one_query(demo, django_assert_num_queries):
     Scope.of(officer)  # the grants are read once per request and cached on the user
     with django_assert_num_queries(1):
         list(selectors.orgunits_visible(officer))
+
+
+@pytest.mark.parametrize("digits, expected", [("3120", "3121"), ("39", "40"), ("0", "1"), ("999", None), ("710000000", "710000001")])
+def test_next_prefix(digits, expected):
+    assert paths.next_prefix(digits) == expected
+
+
+def test_scope_within_a_subtree(demo):
+    ministry = Scope.of(demo.user("ministry"))
+    assert ministry.within(demo.esil.path).roots == (demo.esil.path,)
+    district = Scope.of(demo.user("district.esil"))
+    assert district.within(demo.republic.path).roots == (demo.esil.path,)  # only the part inside
+    assert district.within(demo.saryarka.path).roots == ()
+    assert list(selectors.orgunit_subtree(demo.user("district.esil"), demo.republic)) == list(
+        selectors.orgunit_subtree(demo.user("district.esil"), demo.esil)
+    )
