@@ -97,8 +97,15 @@ def on_unauthorized(request, exc):
 
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
-    codes = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 409: "conflict"}
-    return api.create_response(request, {"code": codes.get(exc.status_code, "error"), "message": str(exc)}, status=exc.status_code)
+    known = {
+        400: ("bad_request", _("The request is not valid.")),
+        403: ("forbidden", _("You may not do this. If you submitted a form, reload the page and try again.")),
+        404: ("not_found", _("Not found.")),
+        405: ("method_not_allowed", _("This method is not allowed here.")),
+        409: ("conflict", _("The data was changed by someone else; reload and try again.")),
+    }
+    code, message = known.get(exc.status_code, ("error", _("The request could not be completed.")))
+    return api.create_response(request, {"code": code, "message": message}, status=exc.status_code)
 
 
 from bilim.core.api import router as core_router  # noqa: E402

@@ -1,16 +1,35 @@
 """Core API: the current user, org units in the caller's scope, and the deadline rule."""
 
 import datetime as dt
+from typing import Annotated
 
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
+from pydantic import PlainSerializer, WithJsonSchema
 
 from . import calendar, selectors
 from .errors import DomainError
 from .models import Level, OrgKind
 
 router = Router(tags=["core"])
+
+# Largest offset a client may ask for: beyond it SQLite and PostgreSQL refuse the OFFSET (64-bit) and
+# the request would end in a 500.
+MAX_OFFSET = 2**62
+
+
+class Pagination(LimitOffsetPagination):
+    class Input(LimitOffsetPagination.Input):
+        offset: int = Field(0, ge=0, le=MAX_OFFSET)
+
+
+# A moment with its microseconds: Django's JSON encoder would cut 23:59:59.999999 to 23:59:59.999.
+ExactDateTime = Annotated[
+    dt.datetime,
+    PlainSerializer(lambda value: value.isoformat(), return_type=str),
+    WithJsonSchema({"type": "string", "format": "date-time"}),
+]
 
 
 class ErrorItem(Schema):
@@ -80,7 +99,8 @@ class OrgUnitDetailOut(OrgUnitOut):
 
 
 class OrgUnitFilter(Schema):
-    q: str | None = Field(None, max_length=200, description="Part of a name (kk/ru/en, Cyrillic or Latin) or a KATO prefix")
+    # PostgreSQL text cannot hold NUL: refuse it here (422) rather than fail in the database (500).
+    q: str | None = Field(None, max_length=200, pattern=r"^[^\x00]*$", description="Part of a name (kk/ru/en, Cyrillic or Latin) or a KATO prefix")
     level: int | None = Field(None, ge=0, le=3, description="0 republic, 1 region, 2 district, 3 organization")
     kind: OrgKind | None = None
     parent: int | None = Field(None, ge=1, le=2**62, description="Only units inside this unit's subtree")
@@ -90,7 +110,7 @@ class OrgUnitFilter(Schema):
 class DeadlineOut(Schema):
     date: dt.date
     working_day: bool
-    deadline: dt.datetime = Field(description="End of the effective day, Kazakhstan time (UTC+5)")
+    deadline: ExactDateTime = Field(description="End of the effective day, Kazakhstan time (UTC+5)")
     moved: bool = Field(description="True when the date is a day off and the deadline moved")
 
 
@@ -106,7 +126,7 @@ def me(request):
 
 
 @router.get("/org-units", response={200: list[OrgUnitOut], **ERRORS}, summary="Org units in the caller's scope")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def org_units(request, filters: Query[OrgUnitFilter]):
     within = selectors.orgunit_get(request.user, filters.parent) if filters.parent else None
     return selectors.orgunit_search(
@@ -123,22 +143,29 @@ def org_unit(request, unit_id: int = Path(..., ge=1, le=2**62)):
 
 
 @router.get("/org-units/{unit_id}/children", response={200: list[OrgUnitOut], **ERRORS}, summary="Direct children of a unit")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def org_unit_children(request, unit_id: int = Path(..., ge=1, le=2**62)):
     unit = selectors.orgunit_get(request.user, unit_id)
     return selectors.orgunit_children(request.user, unit)
 
 
 @router.get("/org-units/{unit_id}/subtree", response={200: list[OrgUnitOut], **ERRORS}, summary="The unit and everything below it")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def org_unit_subtree(request, unit_id: int = Path(..., ge=1, le=2**62)):
     unit = selectors.orgunit_get(request.user, unit_id)
     return selectors.orgunit_subtree(request.user, unit)
 
 
+# The years the working-day calendar covers. A date outside is a 400 ``invalid_date`` (not a 422: the
+# date itself is well-formed); the pattern tells clients and the schema tests the same rule.
+CALENDAR_YEARS = (1992, 2100)
+CALENDAR_DATE_PATTERN = r"^(199[2-9]|20[0-9][0-9]|2100)-"
+CalendarDate = Annotated[dt.date, WithJsonSchema({"type": "string", "format": "date", "pattern": CALENDAR_DATE_PATTERN})]
+
+
 @router.get("/calendar/deadline", response={200: DeadlineOut, **ERRORS}, summary="The effective deadline of a date (R7)")
-def deadline(request, day: dt.date = Query(..., alias="date", description="YYYY-MM-DD")):
-    if not 1992 <= day.year <= 2100:
+def deadline(request, day: CalendarDate = Query(..., alias="date", description="YYYY-MM-DD, a year from 1992 to 2100")):
+    if not CALENDAR_YEARS[0] <= day.year <= CALENDAR_YEARS[1]:
         raise DomainError("invalid_date", _("The date is outside the calendar."), fields={"date": _("Choose a year from 1992 to 2100.")})
     effective = calendar.effective_deadline(day)
     return DeadlineOut(date=day, working_day=calendar.is_working_day(day), deadline=effective, moved=effective.date() != day)

@@ -33,7 +33,12 @@ def ids(path: str) -> list[int]:
 def next_prefix(digits: str) -> str | None:
     """The smallest digit string of the same length above every string that starts with ``digits``
     (``"3120"`` → ``"3121"``, ``"39"`` → ``"40"``); None for all nines (no upper bound needed)."""
-    if not digits.isdigit():
+    if not is_ascii_digits(digits):
         raise ValueError(digits)
     bumped = str(int(digits) + 1).zfill(len(digits))
     return bumped if len(bumped) == len(digits) else None
+
+
+def is_ascii_digits(text: str) -> bool:
+    """``str.isdigit`` accepts any Unicode digit ("²", "٣"); codes are ASCII digits only."""
+    return text.isascii() and text.isdigit()

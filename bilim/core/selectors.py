@@ -47,7 +47,7 @@ def orgunit_search(
         qs = qs.filter(is_active=active)
     query = (query or "").strip()
     if query:
-        if query.isdigit():
+        if paths.is_ascii_digits(query):
             # a range, not LIKE: SQLite's LIKE is case-insensitive and cannot use the index
             upper = paths.next_prefix(query)
             qs = qs.filter(kato__gte=query, **({"kato__lt": upper} if upper else {}))

@@ -55,9 +55,9 @@ def _validate_org(*, level: int, kind: str, name_kk: str, name_ru: str, kato: st
         errors["kind"] = _("This kind does not belong on this level of the tree.")
     elif kind not in KIND_LEVELS and level != Level.ORGANIZATION:
         errors["kind"] = _("This kind does not belong on this level of the tree.")
-    if kato and (not kato.isdigit() or len(kato) != 9):
+    if kato and (not paths.is_ascii_digits(kato) or len(kato) != 9):
         errors["kato"] = _("A KATO code is exactly 9 digits.")
-    if bin and (not bin.isdigit() or len(bin) != 12):
+    if bin and (not paths.is_ascii_digits(bin) or len(bin) != 12):
         errors["bin"] = _("A BIN is exactly 12 digits.")
     if ownership not in Ownership.values:
         errors["ownership"] = _("Unknown ownership.")

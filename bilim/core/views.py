@@ -14,7 +14,9 @@ from django.http import Http404, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.conf import settings
 from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
@@ -22,6 +24,7 @@ from . import calendar, selectors, services
 from .errors import DomainError
 from .forms import CalendarOverrideForm, DeadlineForm, LoginForm, PasswordChangeForm, TokenForm
 from .models import CalendarOverride, Level, OrgKind, Role
+from .paths import is_ascii_digits
 from .scope import Scope
 
 PAGE_SIZE = 50
@@ -67,7 +70,12 @@ def set_language(request):
 
     Django translates ``next`` in the language of the request (cookie, Accept-Language); when the
     page is /ru/… and the browser says kk, it could not resolve the path and left the URL in Russian."""
-    language = translation.get_language_from_path(request.POST.get("next", "") or request.GET.get("next", ""))
+    next_url = request.POST.get("next", "") or request.GET.get("next", "")
+    if request.method == "POST" and request.POST.get("language") not in dict(settings.LANGUAGES):
+        # Django would accept any language it ships (de, fr…) and send the user to a 404
+        safe = url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure())
+        return redirect(next_url if safe and next_url else "/")
+    language = translation.get_language_from_path(next_url)
     if language:
         translation.activate(language)
     return django_set_language(request)
@@ -136,13 +144,13 @@ def _search_args(request):
     level = request.GET.get("level", "")
     kind = request.GET.get("kind", "")
     errors = []
-    if level and (not level.isdigit() or int(level) not in Level.values):
+    if level and (not is_ascii_digits(level) or int(level) not in Level.values):
         errors.append(_("Unknown level."))
         level = ""
     if kind and kind not in OrgKind.values:
         errors.append(_("Unknown organization kind."))
         kind = ""
-    query = request.GET.get("q", "").strip()[:200]
+    query = request.GET.get("q", "").replace("\x00", "").strip()[:200]
     return query, (int(level) if level else None), kind, errors
 
 

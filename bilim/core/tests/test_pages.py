@@ -113,3 +113,14 @@ def test_calendar_page_and_moved_day_form(demo, client):
     assert set(bad.context["form"].errors) == {"date", "kind", "reason"}
     ok = client.post("/en/calendar/", {"date": "2026-07-03", "kind": "day_off", "reason": "Decree (test)"})
     assert ok.status_code == 302 and CalendarOverride.objects.filter(kind="day_off").count() == 1
+
+
+@pytest.mark.parametrize("params", [{"q": "²"}, {"q": "a\x00b"}, {"level": "²"}, {"level": "٣"}])
+def test_org_browser_survives_odd_input(demo, client, params):
+    client.force_login(demo.user("ministry"))
+    assert client.get("/en/org/", params).status_code == 200
+
+
+def test_api_docs_are_served_without_a_cdn(db, client):
+    body = client.get("/api/v1/docs").content.decode()
+    assert "cdn.jsdelivr" not in body and "/static/ninja/" in body

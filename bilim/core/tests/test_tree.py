@@ -36,6 +36,8 @@ def test_orgunit_create_sets_path_and_audits(demo):
         ({"name_ru": "  "}, {"name_ru"}),
         ({"kato": "12345"}, {"kato"}),
         ({"kato": "12345678X"}, {"kato"}),
+        ({"kato": "²²²²²²²²²"}, {"kato"}),
+        ({"bin": "١٢٣٤٥٦٧٨٩٠١٢"}, {"bin"}),
         ({"bin": "1"}, {"bin"}),
         ({"kind": "castle"}, {"kind"}),
         ({"kind": "region_authority"}, {"kind"}),
