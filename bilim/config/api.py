@@ -30,13 +30,20 @@ class SessionCsrfAuth(SessionAuth):
     def __init__(self):
         super().__init__(csrf=True)
 
+    def __call__(self, request):
+        # Without a logged-in session there is nothing to protect from CSRF: let the token
+        # authenticator answer (401 when it finds no valid token either).
+        if not getattr(request, "user", None) or not request.user.is_authenticated:
+            return None
+        return super().__call__(request)
+
 
 api = NinjaAPI(
     title="Bilim API",
     version="1",
     description="Kazakhstan's unified education information system. Authenticate with the session "
     "of a logged-in browser or with a personal token: `Authorization: Bearer bilim_…`.",
-    auth=[SessionCsrfAuth(), TokenAuth()],
+    auth=[TokenAuth(), SessionCsrfAuth()],
     urls_namespace="api-v1",
     docs_url="/docs",
 )
@@ -109,5 +116,7 @@ def on_http_error(request, exc: HttpError):
 
 
 from bilim.core.api import router as core_router  # noqa: E402
+from bilim.reporting.api import router as reporting_router  # noqa: E402
 
 api.add_router("/", core_router)
+api.add_router("/reporting/", reporting_router)

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "ninja",  # serves Swagger UI's files itself: /api/v1/docs works on a closed network
     "bilim.core",
     "bilim.ops",
+    "bilim.reporting",
 ]
 
 MIDDLEWARE = [
@@ -184,6 +185,11 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# --- electronic signatures (R4) ---------------------------------------------------------------------
+# A directory of PEM/DER/.p7b certificates of the certification authorities whose signatures are
+# accepted on submissions (in Kazakhstan: the National Certification Authority's root and issuing CAs).
+TRUSTED_CA_DIR = os.environ.get("BILIM_TRUSTED_CA_DIR", "")
 
 # --- operations -----------------------------------------------------------------------------------
 BACKUP_DIR = Path(os.environ.get("BILIM_BACKUP_DIR", VAR_DIR / "backups"))

@@ -16,5 +16,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("", include("bilim.core.urls")),
+    path("reporting/", include("bilim.reporting.urls")),
+    path("reporting/reports/", include("bilim.reporting.report_urls")),
     prefix_default_language=True,
 )

@@ -284,3 +284,20 @@ class CalendarOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} — {self.get_kind_display()}"
+
+
+class Notification(models.Model):
+    """A message to one user, shown on their home page. ``kind`` selects a translatable template
+    (``core.notifications``) so each reader sees it in their own language."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=48)
+    params = models.JSONField(default=dict, blank=True)
+    link = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_user_unread")]

@@ -1,5 +1,8 @@
 import time
 
+from django.apps import apps
+from django.db import transaction
+
 from django.core.management.base import BaseCommand
 
 from bilim.core.demo import DEMO_PASSWORD, seed
@@ -14,7 +17,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, scale="small", quiet=False, **options):
         started = time.perf_counter()
-        result = seed(scale=scale)
+        with transaction.atomic():
+            result = seed(scale=scale)
+            # every app may add its own demo data on top of the tree and the logins
+            for config in apps.get_app_configs():
+                if hasattr(config, "seed_demo"):
+                    config.seed_demo(scale)
         if quiet:
             return
         if not result.created:
