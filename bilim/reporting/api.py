@@ -9,6 +9,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 from ninja import Field, Header, Path, Query, Router, Schema
+from ninja.responses import Status
 
 from bilim.core import calendar
 from bilim.core.api import ERRORS, ErrorOut, ExactDateTime
@@ -301,7 +302,7 @@ def submit(request, payload: SubmitIn, assignment_id: int = ID,
     submission = services.submission_submit(assignment=a, by=request.user, head_name=payload.head_name, head_confirmed=payload.head_confirmed,
                                             signature=signature, idempotency_key=idempotency_key, correction_reason=payload.correction_reason,
                                             request=request)
-    return 201, _submission(submission)
+    return Status(201, _submission(submission))
 
 
 @router.get("/assignments/{assignment_id}/submissions", response={200: list[SubmissionOut], **ERRORS}, summary="Every version, newest first")
@@ -350,3 +351,117 @@ def drill(request, filters: Query[DrillQuery], campaign_id: int = ID):
     node = selectors.node_for(request.user, campaign, filters.unit)
     return [DrillRowOut(org_unit_id=r.unit.pk, name=r.unit.name, level=r.unit.level, value=_out(r.value), contributors=r.contributors)
             for r in selectors.drill_down(request.user, campaign, node, filters.cell)]
+
+
+# --- forms and campaigns (the ministry's and regions' form designers) --------------------------------
+
+class FormSummaryOut(Schema):
+    id: int
+    code: str
+    year: str
+    version: int
+    title: str
+    status: str
+    owner_id: int
+    order_number: str
+    order_date: dt.date | None
+    cells: int
+
+
+def _form(f) -> FormSummaryOut:
+    return FormSummaryOut(id=f.pk, code=f.code, year=f.year, version=f.version, title=f.name, status=f.status, owner_id=f.owner_id,
+                          order_number=f.order_number, order_date=f.order_date, cells=f.cells.count())
+
+
+class FormIn(Schema):
+    owner_id: int = Field(..., ge=1, le=2**62, description="The republic (national form) or a region (its own form)")
+    definition: dict[str, Any] = Field(..., description="code, year, version, name_kk/ru/en, columns, sections with rows, rules")
+
+
+class ApproveIn(Schema):
+    order_number: str = Field(..., max_length=40)
+    order_date: dt.date
+
+
+class CloneIn(Schema):
+    year: str = Field(..., max_length=9, pattern=r"^\d{4}-\d{4}$")
+    changes: dict[str, Any] = Field(default_factory=dict)
+
+
+class CampaignIn(Schema):
+    form_id: int = Field(..., ge=1, le=2**62)
+    owner_id: int = Field(..., ge=1, le=2**62)
+    kind: Campaign.Kind = Campaign.Kind.REGULAR
+    period: str = Field(..., max_length=20)
+    name_kk: str = Field(..., max_length=300)
+    name_ru: str = Field(..., max_length=300)
+    name_en: str = Field("", max_length=300)
+    deadline_organization: dt.date
+    deadline_district: dt.date | None = None
+    deadline_region: dt.date | None = None
+    participants: dict[str, Any] = Field(default_factory=dict, description="level (3 organizations, 2 districts, 1 regions; "
+                                         "2 and 1 only for ad-hoc requests), kinds, ownership, area_type, regions, organizations")
+
+
+class DistributedOut(Schema):
+    assignments: int
+
+
+def _designer_unit(user, unit_id: int) -> OrgUnit:
+    from bilim.core.scope import Scope
+
+    unit = OrgUnit.objects.filter(Scope.of(user, services.FORM_DESIGNER_ROLES).q(), pk=unit_id).first()
+    if unit is None:
+        raise DomainError("not_found", _("Not found."), status=404)
+    return unit
+
+
+def _form_get(user, form_id: int):
+    form = selectors.forms_visible(user).filter(pk=form_id).first()
+    if form is None:
+        raise DomainError("not_found", _("Not found."), status=404)
+    return form
+
+
+@router.get("/forms", response={200: list[FormSummaryOut], **ERRORS}, summary="Forms the caller may use")
+def forms(request):
+    return [_form(f) for f in selectors.forms_visible(request.user).prefetch_related("cells")[:500]]
+
+
+@router.post("/forms", response={201: FormSummaryOut, 400: ErrorOut, **WRITE_ERRORS}, summary="Create a draft form from its definition")
+def form_create(request, payload: FormIn):
+    owner = _designer_unit(request.user, payload.owner_id)
+    return Status(201, _form(services.form_create(definition=payload.definition, owner=owner, by=request.user, request=request)))
+
+
+@router.post("/forms/{form_id}/approve", response={200: FormSummaryOut, 400: ErrorOut, **WRITE_ERRORS}, summary="Approve by an order")
+def form_approve(request, payload: ApproveIn, form_id: int = ID):
+    form = _form_get(request.user, form_id)
+    return _form(services.form_approve(form=form, order_number=payload.order_number, order_date=payload.order_date, by=request.user, request=request))
+
+
+@router.post("/forms/{form_id}/clone", response={201: FormSummaryOut, 400: ErrorOut, **WRITE_ERRORS}, summary="Carry forward to another year")
+def form_clone(request, payload: CloneIn, form_id: int = ID):
+    form = _form_get(request.user, form_id)
+    _designer_unit(request.user, form.owner_id)
+    return Status(201, _form(services.form_clone(form=form, year=payload.year, by=request.user, changes=payload.changes, request=request)))
+
+
+@router.post("/campaigns", response={201: CampaignOut, 400: ErrorOut, **WRITE_ERRORS}, summary="Create a campaign or an ad-hoc request")
+def campaign_create(request, payload: CampaignIn):
+    owner = _designer_unit(request.user, payload.owner_id)
+    form = _form_get(request.user, payload.form_id)
+    campaign = services.campaign_create(
+        form=form, owner=owner, period=payload.period, kind=payload.kind, by=request.user, request=request,
+        names={"name_kk": payload.name_kk, "name_ru": payload.name_ru, "name_en": payload.name_en},
+        deadline_organization=payload.deadline_organization, deadline_district=payload.deadline_district,
+        deadline_region=payload.deadline_region, participants=payload.participants,
+    )
+    return Status(201, _campaign(campaign))
+
+
+@router.post("/campaigns/{campaign_id}/distribute", response={200: DistributedOut, 400: ErrorOut, **WRITE_ERRORS},
+             summary="Create every participant's assignment and notify them")
+def campaign_distribute(request, campaign_id: int = ID):
+    campaign = selectors.campaign_get(request.user, campaign_id)
+    return DistributedOut(assignments=services.campaign_distribute(campaign=campaign, by=request.user, request=request))

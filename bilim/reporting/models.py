@@ -230,6 +230,11 @@ class Campaign(Multilingual, models.Model):
     def deadline_for_level(self, level: int):
         return {3: self.deadline_organization, 2: self.deadline_district, 1: self.deadline_region}.get(level)
 
+    @property
+    def participant_level(self) -> int:
+        """The level whose units enter data: organizations, unless an ad-hoc request asks districts or regions."""
+        return int((self.participants or {}).get("level", 3))
+
 
 class Assignment(models.Model):
     """What one participant owes one campaign: an organization's data, or a district's / region's
@@ -244,6 +249,9 @@ class Assignment(models.Model):
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="assignments")
     org_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
     level = models.PositiveSmallIntegerField()
+    # True: the unit enters its own data (organizations; districts or regions asked directly by an
+    # ad-hoc request). False: its values are the consolidated totals of the units below it.
+    entered = models.BooleanField(default=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     due_date = models.DateField()
     extended_to = models.DateField(null=True, blank=True)

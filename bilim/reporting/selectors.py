@@ -109,9 +109,10 @@ class Completeness:
         return round(100 * (self.expected - self.missing) / self.expected) if self.expected else 0
 
 
-def completeness(user: User, campaign: Campaign, node: OrgUnit, *, level: int = Level.ORGANIZATION) -> tuple[Completeness, list[Completeness]]:
-    """Expected, submitted on time, late, missing, returned — for the node and each child, in one
-    GROUP BY over the assignments of the subtree (R6, R7)."""
+def completeness(user: User, campaign: Campaign, node: OrgUnit, *, level: int | None = None) -> tuple[Completeness, list[Completeness]]:
+    """Expected, submitted on time, late, missing, returned — for the node and each child, over the
+    assignments of the participants' level in the subtree (R6, R7)."""
+    level = campaign.participant_level if level is None else level
     scope = Scope.of(user).within(node.path)
     qs = Assignment.objects.filter(scope.q("org_unit"), campaign=campaign, level=level)
     now = timezone.now()
@@ -154,8 +155,9 @@ def completeness(user: User, campaign: Campaign, node: OrgUnit, *, level: int = 
 
 
 def assignments_in(user: User, campaign: Campaign, node: OrgUnit, *, status: str | None = None, late: bool | None = None,
-                   level: int = Level.ORGANIZATION) -> QuerySet[Assignment]:
+                   level: int | None = None) -> QuerySet[Assignment]:
     """The list behind a completeness figure (exportable)."""
+    level = campaign.participant_level if level is None else level
     qs = Assignment.objects.filter(Scope.of(user).within(node.path).q("org_unit"), campaign=campaign, level=level)
     if status == "missing":
         qs = qs.filter(status=Assignment.Status.DRAFT)
@@ -224,3 +226,12 @@ def indicator_series(user: User, indicator_code: str, node: OrgUnit) -> list[tup
         value = display_total(cell, aggregate.total, aggregate.weight) if aggregate else None
         result.append((campaign.period, spec.code, value))
     return result
+
+
+def forms_visible(user: User) -> QuerySet[Form]:
+    """National forms, and the regional forms of the regions the user works in or under."""
+    scope = Scope.of(user)
+    if not scope:
+        return Form.objects.none()
+    ancestors = [p[: paths.SEGMENT_WIDTH * n] for p in scope.roots for n in range(1, len(p) // paths.SEGMENT_WIDTH + 1)]
+    return Form.objects.filter(Q(owner__path__in=ancestors) | scope.q("owner")).order_by("code", "-year", "-version")

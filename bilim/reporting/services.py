@@ -59,6 +59,8 @@ def form_create(*, definition: Mapping[str, Any], owner: OrgUnit, by: User | Non
     """Create a draft form from a definition (see ``demo_forms.py`` for the shape): columns,
     sections with rows, rules. Each cell binds the row's indicator, or else the column's; its
     breakdown is the row's and the column's together."""
+    if by is not None and not Scope.of(by, FORM_DESIGNER_ROLES).contains_path(owner.path):
+        raise _not_found()
     errors: dict[str, str] = {}
     if owner.level not in (Level.REPUBLIC, Level.REGION):
         errors["owner"] = _("Forms are approved by the ministry or by a region.")
@@ -195,13 +197,14 @@ def form_clone(*, form: Form, year: str, by: User, changes: Mapping[str, Any] | 
 
 # --- campaigns --------------------------------------------------------------------------------------
 
-PARTICIPANT_FILTERS = {"kinds", "ownership", "area_type", "regions", "organizations"}
+PARTICIPANT_FILTERS = {"level", "kinds", "ownership", "area_type", "regions", "organizations"}
 
 
 def _participants(campaign: Campaign):
-    """Organizations that must report: active, inside the distributor's subtree, matching the filter."""
+    """Units that must report: active, inside the distributor's subtree, on the participant level
+    (organizations unless an ad-hoc request asks districts or regions), matching the filter."""
     owner = campaign.owner
-    qs = OrgUnit.objects.filter(path__gte=owner.path, path__lt=paths.upper(owner.path), level=Level.ORGANIZATION, is_active=True)
+    qs = OrgUnit.objects.filter(path__gte=owner.path, path__lt=paths.upper(owner.path), level=campaign.participant_level, is_active=True)
     spec = campaign.participants or {}
     if spec.get("kinds"):
         qs = qs.filter(kind__in=spec["kinds"])
@@ -241,6 +244,11 @@ def campaign_create(
         errors["deadline_district"] = _("The district deadline cannot be before the organizations' deadline.")
     if deadline_region and deadline_region < (deadline_district or deadline_organization):
         errors["deadline_region"] = _("The region deadline cannot be before the district deadline.")
+    level = (participants or {}).get("level", Level.ORGANIZATION)
+    if level not in (Level.REGION, Level.DISTRICT, Level.ORGANIZATION) or level <= owner.level:
+        errors["participants"] = _("Participants must be regions, districts or organizations below the distributor.")
+    elif level != Level.ORGANIZATION and kind != Campaign.Kind.ADHOC:
+        errors["participants"] = _("Only an ad-hoc request can ask districts or regions directly.")
     unknown = set(participants or {}) - PARTICIPANT_FILTERS
     if unknown:
         errors["participants"] = _("Unknown participant filter: %(names)s.") % {"names": ", ".join(sorted(unknown))}
@@ -266,16 +274,20 @@ def campaign_distribute(*, campaign: Campaign, by: User, request=None) -> int:
     organizations = list(_participants(campaign).values_list("pk", "path"))
     if not organizations:
         raise DomainError("invalid_campaign", _("No organization matches the participant filter."), fields={"participants": _("No organization matches the participant filter.")})
-    rows = [Assignment(campaign=campaign, org_unit_id=pk, level=Level.ORGANIZATION, due_date=campaign.deadline_organization) for pk, _p in organizations]
+    level = campaign.participant_level
+    due = campaign.deadline_for_level(level) or campaign.deadline_organization
+    rows = [Assignment(campaign=campaign, org_unit_id=pk, level=level, due_date=due) for pk, _p in organizations]
     intermediate: dict[int, int] = {}
-    for _pk, path in organizations:
-        ids = paths.ids(path)  # republic, region, district, organization
-        for level, unit_id in enumerate(ids[:-1]):
-            if level > campaign.owner.level and level in (Level.REGION, Level.DISTRICT):
-                intermediate[unit_id] = level
-    for unit_id, level in intermediate.items():
-        due = campaign.deadline_district if level == Level.DISTRICT else campaign.deadline_region
-        rows.append(Assignment(campaign=campaign, org_unit_id=unit_id, level=level, due_date=due or campaign.deadline_organization))
+    if campaign.kind == Campaign.Kind.REGULAR:
+        # Each district and region above the participants consolidates and submits upward (R5);
+        # an ad-hoc request is answered by the participants alone.
+        for _pk, path in organizations:
+            for above, unit_id in enumerate(paths.ids(path)[:-1]):
+                if above > campaign.owner.level and above in (Level.REGION, Level.DISTRICT):
+                    intermediate[unit_id] = above
+    for unit_id, above in intermediate.items():
+        rows.append(Assignment(campaign=campaign, org_unit_id=unit_id, level=above, entered=False,
+                               due_date=campaign.deadline_for_level(above) or campaign.deadline_organization))
     Assignment.objects.bulk_create(rows, batch_size=2000)
     campaign.status, campaign.distributed_at = Campaign.Status.OPEN, timezone.now()
     campaign.save(update_fields=["status", "distributed_at"])
@@ -306,7 +318,7 @@ def _can_review(user: User, assignment: Assignment) -> bool:
 
 
 def _editable(assignment: Assignment) -> bool:
-    return assignment.level == Level.ORGANIZATION and assignment.status in (Assignment.Status.DRAFT, Assignment.Status.RETURNED, Assignment.Status.ACCEPTED)
+    return assignment.entered and assignment.status in (Assignment.Status.DRAFT, Assignment.Status.RETURNED, Assignment.Status.ACCEPTED)
 
 
 def _store(cell, value) -> tuple[Decimal | None, str | None]:
@@ -391,11 +403,11 @@ def _jsonable(value):
 
 
 def current_values(assignment: Assignment, spec: FormSpec | None = None) -> dict[str, Any]:
-    """The assignment's values by cell key: an organization's working copy, or the consolidated
-    totals of a district's or region's node."""
+    """The assignment's values by cell key: the working copy of a unit that enters its own data, or
+    the consolidated totals of the node of a district or region that consolidates."""
     spec = spec or spec_for(assignment.campaign.form_id)
     by_id = {cell.id: cell for cell in spec.cells.values()}
-    if assignment.level == Level.ORGANIZATION:
+    if assignment.entered:
         rows = DataValue.objects.filter(assignment=assignment).values_list("cell_id", "number", "text")
         return {by_id[cid].key: stored_value(by_id[cid], number, text) for cid, number, text in rows if cid in by_id}
     return consolidated_values(assignment.campaign, assignment.org_unit, spec)
@@ -448,7 +460,7 @@ def assignment_check(assignment: Assignment, values: Mapping[str, Any] | None = 
     result = CheckResult()
     for violation in rules.check(spec, values, other_forms=_other_forms(assignment)):
         (result.errors if violation.severity == "error" else result.warnings).append(violation)
-    if assignment.level == Level.ORGANIZATION:
+    if assignment.entered:
         previous = _previous_year_values(assignment, spec)
         peers = _peer_values(assignment, spec)
         result.flags = rules.flags_for_submission(spec, values, previous, peers, assignment.org_unit_id)
@@ -488,7 +500,7 @@ def _peer_values(assignment: Assignment, spec: FormSpec) -> dict[str, dict[int, 
     """Values of the same kind of organizations in the same district, for the peer outlier check."""
     unit = assignment.org_unit
     peers = Aggregate.objects.filter(
-        campaign=assignment.campaign, org_unit__parent_id=unit.parent_id, org_unit__kind=unit.kind, org_unit__level=Level.ORGANIZATION,
+        campaign=assignment.campaign, org_unit__parent_id=unit.parent_id, org_unit__kind=unit.kind, org_unit__level=unit.level,
     ).exclude(org_unit=unit).values_list("cell_id", "org_unit_id", "total")
     by_id = {cell.id: cell.key for cell in spec.cells.values()}
     result: dict[str, dict[int, Decimal]] = {}
@@ -617,7 +629,7 @@ def submission_accept(*, assignment: Assignment, by: User, comment: str = "", re
     assignment = Assignment.objects.select_for_update().select_related("campaign", "org_unit").get(pk=assignment.pk)
     submission = _pending(assignment)
     previous = assignment.submissions.filter(status=Submission.Status.ACCEPTED).first()
-    if assignment.level == Level.ORGANIZATION:
+    if assignment.entered:
         spec = spec_for(assignment.campaign.form_id)
         _apply(assignment, spec, submission.values, previous.values if previous else {})
     if previous is not None:
