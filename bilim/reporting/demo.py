@@ -13,7 +13,7 @@ from bilim.core.calendar import KZ_TZ
 from bilim.core.models import Level, OrgKind, OrgUnit, Role, RoleGrant, User
 
 from . import services
-from .demo_forms import BREAKDOWNS, FORM_CONTINGENT, FORM_STAFF, INDICATORS, school_values, staff_values
+from .demo_forms import BREAKDOWNS, FORM_CONTINGENT, FORM_STAFF, INDICATORS, school_values
 from .models import Assignment, Breakdown, BreakdownItem, Campaign, Form, Indicator, Submission
 
 YEAR = "2026-2027"
@@ -86,8 +86,8 @@ def seed(scale: str = "small") -> dict:
             services.submission_accept(assignment=assignment, by=reviewer)
         elif outcome == "returned":
             services.submission_return(assignment=assignment, by=reviewer, comment="1-бөлім: 5-сыныптағы қыздар саны тексерілсін. / Раздел 1: проверьте число девочек в 5 классе.")
-        User.objects.filter(pk=submitter.pk, username__startswith="demo-head-").update(is_active=False)
-    _ = staff_values  # D-2 is approved and ready for the next campaign
+    # the stand-in accounts that filled the other schools' reports cannot log in
+    User.objects.filter(username__startswith="demo-", last_login__isnull=True).update(is_active=False)
     return {"created": True, "forms": len(forms), "campaign": campaign.pk}
 
 
