@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
+from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import F
 from django.http import Http404, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -23,7 +25,8 @@ from django.views.i18n import set_language as django_set_language
 from . import calendar, selectors, services
 from .errors import DomainError
 from .forms import CalendarOverrideForm, DeadlineForm, LoginForm, PasswordChangeForm, TokenForm
-from .models import CalendarOverride, Level, OrgKind, Role
+from .models import CalendarOverride, Level, Notification, OrgKind, Role
+from .notifications import render as render_notification
 from .paths import is_ascii_digits
 from .scope import Scope
 
@@ -60,6 +63,14 @@ def home(request):
         Role.DISTRICT_OFFICER: "core/home/officer.html",
         None: "core/home/no_role.html",
     }.get(role, "core/home/member.html")
+    if role is not None:
+        # each app may put its widgets on the home page: AppConfig.home_widgets(request) + home_template
+        context["app_widgets"] = []
+        for config in apps.get_app_configs():
+            if hasattr(config, "home_widgets"):
+                context.update(config.home_widgets(request))
+                context["app_widgets"].append(config.home_template)
+        context.update(notifications_for(user))
     if "summary" in context:
         context["kinds"] = [(label, context["summary"].by_kind[value]) for value, label in OrgKind.choices if value in context["summary"].by_kind]
     return render(request, template, context)
@@ -79,6 +90,18 @@ def set_language(request):
     if language:
         translation.activate(language)
     return django_set_language(request)
+
+
+def notifications_for(user, limit: int = 10) -> dict:
+    """The user's latest notifications, unread first, in their language; the shown ones become read."""
+    notes = list(Notification.objects.filter(user=user).order_by(F("read_at").asc(nulls_first=True), "-created_at")[:limit])
+    unread = [n.pk for n in notes if n.read_at is None]
+    if unread:
+        Notification.objects.filter(pk__in=unread).update(read_at=timezone.now())
+    language = translation.get_language() or "kk"
+    rendered = [{"text": render_notification(n), "unread": n.pk in unread, "created_at": n.created_at,
+                 "link": f"/{language}{n.link}" if n.link.startswith("/") else n.link} for n in notes]
+    return {"notifications": rendered, "unread_count": len(unread)}
 
 
 # --- accounts -------------------------------------------------------------------------------------

@@ -11,3 +11,11 @@ class ReportingConfig(AppConfig):
         from .demo import seed
 
         return seed(scale)
+
+    # The home page shows these widgets (see core.views.home).
+    home_template = "reporting/_home_reports.html"
+
+    def home_widgets(self, request) -> dict:
+        from .views import home_widgets
+
+        return home_widgets(request)

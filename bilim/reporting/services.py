@@ -317,7 +317,9 @@ def _can_review(user: User, assignment: Assignment) -> bool:
     return role is not None and Scope.of(user, [role, Role.SYSADMIN]).contains_path(parent_path)
 
 
-def _editable(assignment: Assignment) -> bool:
+def editable(assignment: Assignment) -> bool:
+    """Whether values may be typed: a unit that enters its own data, not waiting for review (an
+    accepted report may be corrected, as a new version with a reason)."""
     return assignment.entered and assignment.status in (Assignment.Status.DRAFT, Assignment.Status.RETURNED, Assignment.Status.ACCEPTED)
 
 
@@ -347,9 +349,14 @@ def values_save(
     one bad value rejects the whole request — nothing is saved in part."""
     if not _can_submit(by, assignment):
         raise _not_found()
-    assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
-    if not _editable(assignment) or assignment.status == Assignment.Status.SUBMITTED:
+    assignment = Assignment.objects.select_for_update().select_related("campaign").get(pk=assignment.pk)
+    if assignment.campaign.status != Campaign.Status.OPEN:
+        raise DomainError("campaign_closed", _("This campaign is not open for submissions."), status=409)
+    if assignment.status == Assignment.Status.SUBMITTED:
         raise DomainError("not_editable", _("This report is waiting for review and cannot be changed now."), status=409)
+    if values and not assignment.entered:
+        # a consolidating district or region explains its totals but does not type them
+        raise DomainError("not_editable", _("These values are consolidated from the units below and cannot be typed."), status=409)
     spec = spec_for(assignment.campaign.form_id)
     errors: dict[str, str] = {}
     parsed: dict[str, Any] = {}

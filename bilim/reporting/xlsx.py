@@ -173,6 +173,11 @@ def _ref(row: int, column: int) -> str:
     return f"{get_column_letter(column)}{row}"
 
 
+def cell_references(spec: FormSpec) -> dict[str, str]:
+    """Cell key → its reference in the workbook this module builds (``r01c1`` → ``C11``)."""
+    return {key: _ref(row, col) for key, (row, col) in _layout(spec).coordinates(spec).items()}
+
+
 def _year_label(year: str) -> str:
     return re.sub(r"^(\d{4})\s*[-–/]\s*(\d{4})$", "\\1–\\2", str(year))
 

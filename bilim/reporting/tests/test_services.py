@@ -307,3 +307,21 @@ def test_tampered_or_untrusted_signatures_are_refused(rdemo, pki):
             submit(rdemo, signature=signature)
         assert error.value.code == code and "signature" in error.value.fields
     assert not Submission.objects.filter(assignment=rdemo.assignment).exists()
+
+
+def test_closed_campaign_refuses_values(rdemo):
+    Campaign.objects.filter(pk=rdemo.campaign.pk).update(status=Campaign.Status.CLOSED)
+    with pytest.raises(DomainError) as error:
+        services.values_save(assignment=rdemo.assignment, values={"r01c1": 5}, by=rdemo.head)
+    assert error.value.code == "campaign_closed" and error.value.status == 409
+
+
+def test_a_district_explains_its_totals_but_cannot_type_them(rdemo):
+    officer = rdemo.user("district.esil")
+    district = Assignment.objects.get(campaign=rdemo.campaign, org_unit=rdemo.esil)
+    with pytest.raises(DomainError) as error:
+        services.values_save(assignment=district, values={"r13c1": 5}, by=officer)
+    assert error.value.code == "not_editable"
+    services.values_save(assignment=district, values={}, explanations={"r13c1": "Two schools merged"}, by=officer)
+    assert services.explanations_of(district, services.spec_for(rdemo.campaign.form_id)) == {"r13c1": "Two schools merged"}
+    assert "r13c1" not in services.current_values(district) or services.current_values(district)["r13c1"] != 5
