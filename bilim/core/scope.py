@@ -64,6 +64,11 @@ class Scope:
             return Scope((path,))
         return Scope(tuple(root for root in self.roots if root.startswith(path)))
 
+    def ancestor_paths(self) -> list[str]:
+        """Every root and every node above one: where things that apply downwards (a national or a
+        regional form, a campaign distributed from above) may come from."""
+        return sorted({root[: paths.SEGMENT_WIDTH * n] for root in self.roots for n in range(1, len(root) // paths.SEGMENT_WIDTH + 1)})
+
     def contains_path(self, path: str) -> bool:
         return any(path.startswith(root) for root in self.roots)
 

@@ -66,8 +66,7 @@ def campaigns_visible(user: User) -> QuerySet[Campaign]:
     if not scope:
         return Campaign.objects.none()
     in_tree = Assignment.objects.filter(scope.q("org_unit")).values("campaign_id")
-    ancestors = [p[: paths.SEGMENT_WIDTH * n] for p in scope.roots for n in range(1, len(p) // paths.SEGMENT_WIDTH + 1)]
-    return Campaign.objects.filter(Q(pk__in=in_tree) | Q(owner__path__in=ancestors) | scope.q("owner")).select_related("form", "owner").distinct()
+    return Campaign.objects.filter(Q(pk__in=in_tree) | Q(owner__path__in=scope.ancestor_paths()) | scope.q("owner")).select_related("form", "owner").distinct()
 
 
 def campaign_get(user: User, pk: int) -> Campaign:
@@ -233,5 +232,4 @@ def forms_visible(user: User) -> QuerySet[Form]:
     scope = Scope.of(user)
     if not scope:
         return Form.objects.none()
-    ancestors = [p[: paths.SEGMENT_WIDTH * n] for p in scope.roots for n in range(1, len(p) // paths.SEGMENT_WIDTH + 1)]
-    return Form.objects.filter(Q(owner__path__in=ancestors) | scope.q("owner")).order_by("code", "-year", "-version")
+    return Form.objects.filter(Q(owner__path__in=scope.ancestor_paths()) | scope.q("owner")).order_by("code", "-year", "-version")
