@@ -77,8 +77,8 @@ def campaign_get(user: User, pk: int) -> Campaign:
 
 
 def node_for(user: User, campaign: Campaign, unit_id: int | None) -> OrgUnit:
-    """The node of the tree to report on: the given one if it is in the user's scope and takes part in
-    the campaign, else the user's highest node."""
+    """The node of the tree to report on: the given one if it is in the user's scope, else the user's
+    highest node. (A node outside the campaign's participants simply has no values.)"""
     scope = Scope.of(user)
     if unit_id is not None:
         unit = OrgUnit.objects.filter(scope.q(), pk=unit_id).first()
@@ -181,10 +181,12 @@ def drill_down(user: User, campaign: Campaign, node: OrgUnit, cell_key: str) -> 
     cell = spec.cells.get(cell_key)
     if cell is None:
         raise _404()
-    scope = Scope.of(user).within(node.path)
-    rows = (Aggregate.objects.filter(scope.q("org_unit"), campaign=campaign, cell_id=cell.id, org_unit__parent=node)
-            .select_related("org_unit").order_by("org_unit__path"))
-    return [DrillRow(a.org_unit, display_total(cell, a.total, a.weight), a.contributors) for a in rows]
+    # The children first, then their totals through the unique index (campaign, org unit, cell):
+    # a join from Aggregate to OrgUnit would walk the campaign's millions of rows.
+    children = {u.pk: u for u in OrgUnit.objects.filter(Scope.of(user).within(node.path).q(), parent=node)}
+    rows = Aggregate.objects.filter(campaign=campaign, cell_id=cell.id, org_unit_id__in=list(children))
+    result = [DrillRow(children[a.org_unit_id], display_total(cell, a.total, a.weight), a.contributors) for a in rows]
+    return sorted(result, key=lambda r: r.unit.path)
 
 
 def consolidated(user: User, campaign: Campaign, node: OrgUnit) -> dict[str, Any]:
