@@ -116,3 +116,9 @@ def restore(source: Path, alias: str = "default") -> None:
             raise BackupError(f"pg_restore failed: {result.stderr.strip()}")
     else:
         raise BackupError(f"no restore method for {connection.vendor}")
+    # in-process caches keyed by database ids describe the database that was just replaced
+    from django.apps import apps
+
+    for config in apps.get_app_configs():
+        if hasattr(config, "forget_caches"):
+            config.forget_caches()

@@ -19,3 +19,8 @@ class ReportingConfig(AppConfig):
         from .views import home_widgets
 
         return home_widgets(request)
+
+    def forget_caches(self) -> None:
+        from .specs import forget_all
+
+        forget_all()

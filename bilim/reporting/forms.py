@@ -78,3 +78,125 @@ class UploadForm(forms.Form):
             raise forms.ValidationError(_("The file is too large (%(size)s MB); the limit is %(limit)s MB.")
                                         % {"size": f"{upload.size / 1048576:.1f}", "limit": MAX_XLSX_FILE // 1048576})
         return upload
+
+
+# --- new campaign / ad-hoc request (form designers) -------------------------------------------------
+
+ORGANIZATION_KINDS = ("preschool", "school", "college", "university", "other")  # OrgKind values of organizations
+
+
+class _FormChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.code} · {obj.year} · v{obj.version} — {obj.name}"
+
+
+class CampaignForm(forms.Form):
+    """A campaign or an ad-hoc request. Choices come from the user's scope (``for_user``); required
+    titles, the order of deadlines and the allowed participant levels are checked by the service."""
+
+    form = _FormChoice(label=_("Approved form"), queryset=None, widget=forms.Select(attrs={"class": "form-select"}),
+                       error_messages={"required": _("Choose a form."), "invalid_choice": _("Choose one of the allowed values.")})
+    kind = forms.ChoiceField(label=_("Kind"), choices=(), initial="regular",
+                             widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+                             error_messages={"required": _("Choose one of the allowed values."),
+                                             "invalid_choice": _("Choose one of the allowed values.")})
+    name_kk = forms.CharField(label=_("Title in Kazakh"), required=False, max_length=300,
+                              widget=forms.TextInput(attrs=_text | {"required": True}),
+                              error_messages={"max_length": _("At most 300 characters.")})
+    name_ru = forms.CharField(label=_("Title in Russian"), required=False, max_length=300,
+                              widget=forms.TextInput(attrs=_text | {"required": True}),
+                              error_messages={"max_length": _("At most 300 characters.")})
+    name_en = forms.CharField(label=_("Title in English (optional)"), required=False, max_length=300,
+                              widget=forms.TextInput(attrs=_text), error_messages={"max_length": _("At most 300 characters.")})
+    period = forms.CharField(label=_("Period"), required=False, max_length=20,
+                             help_text=_("e.g. 2026-2027 or 2026-11"),
+                             widget=forms.TextInput(attrs=_text | {"required": True}),
+                             error_messages={"max_length": _("At most 20 characters.")})
+    deadline_organization = forms.DateField(label=_("Deadline for organizations"),
+                                            widget=forms.DateInput(attrs=_text | {"type": "date"}),
+                                            error_messages={"required": _("This field is required."),
+                                                            "invalid": _("Enter a date as YYYY-MM-DD.")})
+    deadline_district = forms.DateField(label=_("Deadline for districts"), required=False,
+                                        widget=forms.DateInput(attrs=_text | {"type": "date"}),
+                                        error_messages={"invalid": _("Enter a date as YYYY-MM-DD.")})
+    deadline_region = forms.DateField(label=_("Deadline for regions"), required=False,
+                                      widget=forms.DateInput(attrs=_text | {"type": "date"}),
+                                      error_messages={"invalid": _("Enter a date as YYYY-MM-DD.")})
+    owner = forms.ModelChoiceField(label=_("Distributed by"), queryset=None, empty_label=None,
+                                   widget=forms.Select(attrs={"class": "form-select"}),
+                                   error_messages={"required": _("Choose one of the allowed values."),
+                                                   "invalid_choice": _("Choose one of the allowed values.")})
+    level = forms.TypedChoiceField(label=_("Who answers"), coerce=int, choices=(), initial=3,
+                                   widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+                                   error_messages={"required": _("Choose one of the allowed values."),
+                                                   "invalid_choice": _("Choose one of the allowed values.")})
+    kinds = forms.MultipleChoiceField(label=_("Kinds of organization"), required=False, choices=(),
+                                      help_text=_("None checked: every kind."),
+                                      widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+                                      error_messages={"invalid_choice": _("Choose one of the allowed values.")})
+    ownership = forms.ChoiceField(label=_("Ownership"), required=False, choices=(),
+                                  widget=forms.Select(attrs={"class": "form-select"}),
+                                  error_messages={"invalid_choice": _("Choose one of the allowed values.")})
+    area_type = forms.ChoiceField(label=_("Area type"), required=False, choices=(),
+                                  widget=forms.Select(attrs={"class": "form-select"}),
+                                  error_messages={"invalid_choice": _("Choose one of the allowed values.")})
+    regions = forms.ModelMultipleChoiceField(label=_("Regions"), required=False, queryset=None,
+                                             help_text=_("None chosen: the whole territory of the distributor."),
+                                             widget=forms.SelectMultiple(attrs={"class": "form-select", "size": 8}),
+                                             error_messages={"invalid_choice": _("Choose one of the allowed values."),
+                                                             "invalid_pk_value": _("Choose one of the allowed values.")})
+
+    def __init__(self, *args, forms_qs, owners_qs, regions_qs, **kwargs):
+        from bilim.core.models import AreaType, Level, OrgKind, Ownership
+
+        from .models import Campaign
+
+        super().__init__(*args, **kwargs)
+        self.fields["form"].queryset = forms_qs
+        self.fields["owner"].queryset = owners_qs
+        self.fields["regions"].queryset = regions_qs
+        self.fields["kind"].choices = Campaign.Kind.choices
+        self.fields["level"].choices = [
+            (Level.ORGANIZATION, _("Organizations")),
+            (Level.DISTRICT, _("Districts and cities (ad-hoc requests only)")),
+            (Level.REGION, _("Regions (ad-hoc requests only)")),
+        ]
+        self.fields["kinds"].choices = [(value, label) for value, label in OrgKind.choices if value in ORGANIZATION_KINDS]
+        self.fields["ownership"].choices = [("", _("Any"))] + list(Ownership.choices)
+        self.fields["area_type"].choices = [("", _("Any"))] + list(AreaType.choices)
+        owners = list(owners_qs)
+        if len(owners) == 1:
+            self.fields["owner"].initial = owners[0].pk
+            self.fields["owner"].widget = forms.HiddenInput()
+        self.single_owner = owners[0] if len(owners) == 1 else None
+
+    def clean(self):
+        data = super().clean()
+        owner, regions = data.get("owner"), data.get("regions")
+        if owner is not None and regions:
+            outside = [r for r in regions if not r.path.startswith(owner.path)]
+            if outside:
+                self.add_error("regions", _("Choose regions inside the distributor's territory."))
+        return data
+
+    def participants(self) -> dict:
+        """The participant filter for ``services.campaign_create``. Kinds, ownership and area type
+        describe organizations: they apply only when organizations answer."""
+        data = self.cleaned_data
+        level = data["level"]
+        result: dict = {"level": level}
+        if level == 3:
+            if data.get("kinds"):
+                result["kinds"] = list(data["kinds"])
+            for key in ("ownership", "area_type"):
+                if data.get(key):
+                    result[key] = data[key]
+        if data.get("regions"):
+            result["regions"] = [r.pk for r in data["regions"]]
+        return result
+
+    def mark_invalid(self) -> None:
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                widget.attrs["class"] = (widget.attrs.get("class", "") + " is-invalid").strip()

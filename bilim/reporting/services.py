@@ -200,6 +200,11 @@ def form_clone(*, form: Form, year: str, by: User, changes: Mapping[str, Any] | 
 PARTICIPANT_FILTERS = {"level", "kinds", "ownership", "area_type", "regions", "organizations"}
 
 
+def participants_count(campaign: Campaign) -> int:
+    """How many units a distribution would reach now (shown before distributing)."""
+    return _participants(campaign).count()
+
+
 def _participants(campaign: Campaign):
     """Units that must report: active, inside the distributor's subtree, on the participant level
     (organizations unless an ad-hoc request asks districts or regions), matching the filter."""
@@ -236,8 +241,9 @@ def campaign_create(
         errors["form"] = _("Only an approved form can be collected.")
     if not owner.path.startswith(form.owner.path):
         errors["form"] = _("A regional form can only be collected inside its region.")
-    if not (names.get("name_kk") or "").strip() or not (names.get("name_ru") or "").strip():
-        errors["name_kk"] = _("The title in Kazakh and Russian is required.")
+    for language in ("kk", "ru"):
+        if not (names.get(f"name_{language}") or "").strip():
+            errors[f"name_{language}"] = _("The title in Kazakh and Russian is required.")
     if not (period or "").strip():
         errors["period"] = _("This field is required.")
     if deadline_district and deadline_district < deadline_organization:
@@ -273,7 +279,7 @@ def campaign_distribute(*, campaign: Campaign, by: User, request=None) -> int:
         raise DomainError("invalid_campaign", _("This campaign was already distributed."), fields={"status": _("This campaign was already distributed.")})
     organizations = list(_participants(campaign).values_list("pk", "path"))
     if not organizations:
-        raise DomainError("invalid_campaign", _("No organization matches the participant filter."), fields={"participants": _("No organization matches the participant filter.")})
+        raise DomainError("invalid_campaign", _("No participant matches the filter."), fields={"participants": _("No participant matches the filter.")})
     level = campaign.participant_level
     due = campaign.deadline_for_level(level) or campaign.deadline_organization
     rows = [Assignment(campaign=campaign, org_unit_id=pk, level=level, due_date=due) for pk, _p in organizations]

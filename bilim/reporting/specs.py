@@ -64,3 +64,8 @@ def spec_for(form_id: int, *, fresh: bool = False) -> FormSpec:
 
 def forget(form_id: int) -> None:
     _CACHE.pop(form_id, None)
+
+
+def forget_all() -> None:
+    """Empty the cache (after a restore from backup, and between tests, ids may come again)."""
+    _CACHE.clear()

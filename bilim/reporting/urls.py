@@ -7,7 +7,9 @@ app_name = "reporting"
 # Pages of the reporting workflow (views.py), mounted at /<lang>/reporting/.
 urlpatterns = [
     path("campaigns/", views.campaign_list, name="campaigns"),
+    path("campaigns/new/", views.campaign_new, name="campaign_new"),
     path("campaigns/<int:pk>/", views.campaign_detail, name="campaign"),
+    path("campaigns/<int:pk>/distribute/", views.campaign_distribute, name="campaign_distribute"),
     path("campaigns/<int:pk>/list/", views.campaign_items, name="campaign_items"),
     path("campaigns/<int:pk>/drill/", views.campaign_drill, name="campaign_drill"),
     path("assignments/<int:pk>/", views.assignment_detail, name="assignment"),

@@ -31,8 +31,8 @@ from bilim.core.models import Level, OrgUnit
 from bilim.core.scope import Scope
 
 from . import selectors, services, xlsx
-from .forms import AcceptForm, ExtensionForm, ReturnForm, SubmitForm, UploadForm
-from .models import Assignment, Campaign
+from .forms import AcceptForm, CampaignForm, ExtensionForm, ReturnForm, SubmitForm, UploadForm
+from .models import Assignment, Campaign, Form
 from .spec import CELL_KEY, FormSpec, ValueType, localized
 from .specs import spec_for
 
@@ -521,7 +521,99 @@ def assignment_extend(request, pk: int):
 def campaign_list(request):
     campaigns = selectors.campaigns_visible(request.user).order_by("-created_at")
     page = Paginator(campaigns, 50).get_page(request.GET.get("page"))
-    return render(request, "reporting/campaign_list.html", {"page": page})
+    return render(request, "reporting/campaign_list.html", {"page": page, "is_designer": bool(_designer_units(request.user))})
+
+
+# --- new campaign / ad-hoc request, distribution (form designers) -----------------------------------
+
+def _designer_units(user) -> list[OrgUnit]:
+    """The units from which the user may distribute: the roots of their form-designer scope that are
+    the republic or a region (the ministry: the republic; a region officer: their region)."""
+    roots = Scope.of(user, services.FORM_DESIGNER_ROLES).roots
+    if not roots:
+        return []
+    return list(OrgUnit.objects.filter(path__in=roots, level__in=(Level.REPUBLIC, Level.REGION)).order_by("path"))
+
+
+def _campaign_form(user, units: list[OrgUnit], data=None) -> CampaignForm:
+    region_q = Scope(tuple(u.path for u in units)).q()
+    return CampaignForm(
+        data,
+        forms_qs=selectors.forms_visible(user).filter(status=Form.Status.APPROVED),
+        owners_qs=OrgUnit.objects.filter(pk__in=[u.pk for u in units]).order_by("path"),
+        regions_qs=OrgUnit.objects.filter(region_q, level=Level.REGION, is_active=True).order_by("path"),
+    )
+
+
+@login_required
+def campaign_new(request):
+    """Create a campaign (a regular report) or an ad-hoc request from an approved form; distribution
+    is a separate step on the campaign page."""
+    user = request.user
+    units = _designer_units(user)
+    if not units:
+        raise _not_found()
+    if request.method not in ("GET", "POST"):
+        return HttpResponse(status=405, headers={"Allow": "GET, POST"})
+    participant_errors: list[str] = []
+    general: list[str] = []
+    status = 200
+    if request.method == "GET":
+        form = _campaign_form(user, units)
+    else:
+        form = _campaign_form(user, units, request.POST)
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                campaign = services.campaign_create(
+                    form=data["form"], owner=data["owner"], period=data["period"], kind=data["kind"], by=user, request=request,
+                    names={k: data[k] for k in ("name_kk", "name_ru", "name_en")},
+                    deadline_organization=data["deadline_organization"], deadline_district=data["deadline_district"],
+                    deadline_region=data["deadline_region"], participants=form.participants(),
+                )
+            except DomainError as error:
+                _raise_if_not_found(error)
+                status = error.status
+                for field, message in error.fields.items():
+                    if field in form.fields and field != "participants":
+                        form.add_error(field, message)
+                    elif field.split(".")[0] == "participants":
+                        participant_errors.append(message)
+                    else:
+                        general.append(message)
+                if not error.fields:
+                    general.append(error.message)
+            else:
+                messages.success(request, _("The campaign was created as a draft. Check it and distribute it."))
+                return redirect("reporting:campaign", pk=campaign.pk)
+        form.mark_invalid()
+    context = {"campaign_form": form, "participant_errors": participant_errors, "general_errors": general}
+    return render(request, "reporting/campaign_new.html", context, status=status)
+
+
+def _can_distribute(user, campaign: Campaign) -> bool:
+    return Scope.of(user, services.FORM_DESIGNER_ROLES).contains_path(campaign.owner.path)
+
+
+@login_required
+@require_POST
+def campaign_distribute(request, pk: int):
+    user = request.user
+    campaign = selectors.campaign_get(user, pk)
+    if not _can_distribute(user, campaign):
+        raise _not_found()
+    try:
+        count = services.campaign_distribute(campaign=campaign, by=user, request=request)
+    except DomainError as error:
+        _raise_if_not_found(error)
+        campaign.refresh_from_db()
+        node = selectors.node_for(user, campaign, None)
+        errors = list(error.fields.values()) or [error.message]
+        return _campaign_page(request, campaign, node, status=error.status, distribute_errors=errors)
+    messages.success(request, ngettext("The campaign was distributed: %(count)s assignment created.",
+                                       "The campaign was distributed: %(count)s assignments created.", count) % {"count": count})
+    return redirect("reporting:campaign", pk=campaign.pk)
 
 
 def _campaign_and_node(request, pk: int):
@@ -558,6 +650,11 @@ def campaign_detail(request, pk: int):
         campaign, node = _campaign_and_node(request, pk)
     except _BadInput as error:
         return _bad_request(error)
+    return _campaign_page(request, campaign, node)
+
+
+def _campaign_page(request, campaign: Campaign, node: OrgUnit, *, status: int = 200, distribute_errors: list | None = None):
+    user = request.user
     total, children = selectors.completeness(user, campaign, node)
     child_ids = [c.unit.pk for c in children]
     own = {a.org_unit_id: a for a in Assignment.objects.filter(campaign=campaign, org_unit_id__in=child_ids + [node.pk])
@@ -581,8 +678,13 @@ def campaign_detail(request, pk: int):
         "form_title": localized(spec.title), "node_assignment": node_assignment,
         "node_badge": STATUS_BADGES.get(node_assignment.status, "secondary") if node_assignment else "",
         "has_values": bool(values), "deadlines": _campaign_deadlines(campaign),
+        "distribute_errors": distribute_errors or [],
     }
-    return render(request, "reporting/campaign.html", context)
+    if campaign.status == Campaign.Status.DRAFT and _can_distribute(user, campaign):
+        # one COUNT over the participant filter, the same query distribution runs
+        context["can_distribute"] = True
+        context["participant_count"] = services.participants_count(campaign)
+    return render(request, "reporting/campaign.html", context, status=status)
 
 
 def _campaign_deadlines(campaign: Campaign) -> list[tuple[str, datetime]]:
