@@ -129,3 +129,19 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+# --- the CI log names every browser test and its outcome (a skipped browser test does not count) ---
+_BROWSER_RESULTS: list[tuple[str, str]] = []
+
+
+def pytest_runtest_logreport(report):
+    if "browser" in report.keywords and (report.when == "call" or report.outcome == "skipped"):
+        _BROWSER_RESULTS.append((report.nodeid, report.outcome.upper()))
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _BROWSER_RESULTS:
+        terminalreporter.section(f"browser tests in headless Chromium ({CHROMIUM})")
+        for nodeid, outcome in _BROWSER_RESULTS:
+            terminalreporter.write_line(f"{outcome:8} {nodeid}")
