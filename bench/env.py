@@ -123,3 +123,14 @@ def demo_users(usernames=DEMO_OFFICERS) -> dict:
     if missing:
         raise SystemExit(f"bench: demo users missing from the database: {', '.join(missing)}")
     return users
+
+
+def database_version(connection) -> str:
+    """The server's version as it reports it (SQLite's library version on SQLite)."""
+    if connection.vendor == "sqlite":
+        import sqlite3
+
+        return sqlite3.sqlite_version
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        return cursor.fetchone()[0]

@@ -173,7 +173,7 @@ def run(args) -> dict:
             f"district {district.name_en}; repeat {repeat}, warm-up {warmup}")
 
     result: dict = {
-        "bench": "orgtree", "vendor": vendor, "database_version": _db_version(connection),
+        "bench": "orgtree", "vendor": vendor, "database_version": env.database_version(connection),
         "django": django.get_version(), "python": platform.python_version(),
         "debug": bool(settings.DEBUG),
         "repeat": repeat, "warmup": warmup, "units": units,
@@ -298,12 +298,3 @@ def run(args) -> dict:
     print(f"[bench] orgtree done in {result['total_seconds']} s", file=sys.stderr)
     return result
 
-
-def _db_version(connection) -> str:
-    if connection.vendor == "sqlite":
-        import sqlite3
-
-        return sqlite3.sqlite_version
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        return cursor.fetchone()[0]

@@ -344,7 +344,7 @@ def run(args) -> dict:
     sql = _sql(campaign.pk)
 
     result: dict = {
-        "bench": "reporting", "vendor": vendor, "database_version": _db_version(connection), "django": django.get_version(),
+        "bench": "reporting", "vendor": vendor, "database_version": env.database_version(connection), "django": django.get_version(),
         "python": platform.python_version(), "debug": bool(settings.DEBUG),
         "seeded": seed.seeded, "seed_seconds": None if seed.seconds is None else round(seed.seconds, 2),
         "setup": state["info"],
@@ -480,12 +480,3 @@ def run(args) -> dict:
     print(f"[bench] reporting done in {result['total_seconds']} s", file=sys.stderr)
     return result
 
-
-def _db_version(connection) -> str:
-    if connection.vendor == "sqlite":
-        import sqlite3
-
-        return sqlite3.sqlite_version
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        return cursor.fetchone()[0]
