@@ -64,8 +64,10 @@ def test_login_then_switch_to_kazakh(live_server, demo, page):
 
     # The browser asks for kk (Accept-Language) while the page is /ru/: the switcher must still move
     # the page to /kk/ (Django's set_language translates `next` in the request's language).
-    with page.expect_navigation():
-        page.locator("nav form.lang-switch button[data-lang=kk]").click()
+    page.locator("nav form.lang-switch button[data-lang=kk]").click()
+    # wait for the redirect to land on /kk/ (not just for any navigation to start)
+    page.wait_for_url(re.compile(r"/kk/"))
+    page.wait_for_load_state()
     assert page.url.startswith(f"{base}/kk/"), page.url
     assert page.locator("html").get_attribute("lang") == "kk"
     expect(page.locator("nav button[data-lang=kk]")).to_have_class(re.compile(r"\bactive\b"))
