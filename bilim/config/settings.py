@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "bilim.core",
     "bilim.ops",
     "bilim.reporting",
+    "bilim.journal",
 ]
 
 MIDDLEWARE = [
