@@ -300,15 +300,22 @@ def _wants_json(request) -> bool:
     return "application/json" in request.headers.get("Accept", "") or request.headers.get("X-Requested-With") == "fetch"
 
 
+def _assignment_for(user, pk: int, may) -> Assignment:
+    """The assignment if the user may act on it (submit or review), else 404 — the same answer as
+    for one outside their scope."""
+    assignment = selectors.assignment_get(user, pk)
+    if not may(user, assignment):
+        raise _not_found()
+    return assignment
+
+
 @login_required
 @require_POST
 def assignment_values(request, pk: int):
     """Autosave: the changed cells (``r01c3=…``) and explanations (``explain-r01c3=…``) go to
     ``services.values_save``; one bad value saves nothing. JSON for the grid's script, a page otherwise."""
     user = request.user
-    assignment = selectors.assignment_get(user, pk)
-    if not selectors.can_submit(user, assignment):
-        raise _not_found()
+    assignment = _assignment_for(user, pk, selectors.can_submit)
     values, explanations = {}, {}
     for name in request.POST:
         if CELL_KEY.match(name):
@@ -357,9 +364,7 @@ def assignment_check(request, pk: int):
 @require_POST
 def assignment_submit(request, pk: int):
     user = request.user
-    assignment = selectors.assignment_get(user, pk)
-    if not selectors.can_submit(user, assignment):
-        raise _not_found()
+    assignment = _assignment_for(user, pk, selectors.can_submit)
     form = SubmitForm(request.POST, request.FILES)
     if not form.is_valid():
         return _assignment_page(request, assignment, status=400, submit_form=form)
@@ -397,9 +402,7 @@ def assignment_submit(request, pk: int):
 def assignment_content(request, pk: int):
     """The exact text a signature must cover if the report were submitted now (for NCALayer)."""
     user = request.user
-    assignment = selectors.assignment_get(user, pk)
-    if not selectors.can_submit(user, assignment):
-        raise _not_found()
+    assignment = _assignment_for(user, pk, selectors.can_submit)
     spec = spec_for(assignment.campaign.form_id)
     content = services.canonical_content(assignment, services.current_values(assignment, spec))
     response = HttpResponse(content.encode("utf-8"), content_type="application/json; charset=utf-8")
@@ -429,9 +432,7 @@ def assignment_xlsx(request, pk: int):
 @require_POST
 def assignment_upload(request, pk: int):
     user = request.user
-    assignment = selectors.assignment_get(user, pk)
-    if not selectors.can_submit(user, assignment):
-        raise _not_found()
+    assignment = _assignment_for(user, pk, selectors.can_submit)
     form = UploadForm(request.POST, request.FILES)
     if not form.is_valid():
         return _assignment_page(request, assignment, status=400, upload_form=form)
@@ -464,9 +465,7 @@ def assignment_upload(request, pk: int):
 
 def _review(request, pk: int, form_class, action):
     user = request.user
-    assignment = selectors.assignment_get(user, pk)
-    if not selectors.can_review(user, assignment):
-        raise _not_found()
+    assignment = _assignment_for(user, pk, selectors.can_review)
     form = form_class(request.POST)
     forms_kw = {AcceptForm: "accept_form", ReturnForm: "return_form", ExtensionForm: "extension_form"}
     if not form.is_valid():
