@@ -146,22 +146,3 @@ def school_values(rng, *, pupils_per_grade=(18, 30), girls_share=(0.45, 0.52)) -
     values["r23c1"] = rng.randint(20, 90)
     values["r24c1"] = True
     return values
-
-
-def staff_values(rng) -> dict[str, object]:
-    values = {}
-    totals = [0] * 5
-    for code, *_names in SUBJECT_ROWS:
-        teachers = rng.randint(2, 12)
-        women = min(teachers, round(teachers * rng.uniform(0.6, 0.9)))
-        higher = min(teachers, round(teachers * rng.uniform(0.8, 1.0)))
-        master = min(teachers, rng.randint(0, 3))
-        young = min(teachers, rng.randint(0, 2))
-        for c, v in enumerate((teachers, women, higher, master, young), start=1):
-            values[f"r{code}c{c}"] = v
-            totals[c - 1] += v
-    for c, v in enumerate(totals, start=1):
-        values[f"r01c{c}"] = v
-    values["r21c1"] = rng.randint(0, 4)
-    values["r22c1"] = f"{rng.uniform(16, 24):.1f}"
-    return values
