@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "bilim.ops",
     "bilim.reporting",
     "bilim.journal",
+    "bilim.analytics",
 ]
 
 MIDDLEWARE = [

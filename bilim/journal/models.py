@@ -118,6 +118,20 @@ class ClassSubject(models.Model):
         constraints = [models.UniqueConstraint(fields=["school_class", "subject"], name="classsubject_unique")]
 
 
+class TimetableSlot(models.Model):
+    """A weekly slot of the timetable: this class-subject on this weekday (0 Monday … 5 Saturday) at
+    this lesson number. ``lessons_from_timetable`` turns the slots into the term's lessons on working
+    days."""
+
+    class_subject = models.ForeignKey(ClassSubject, on_delete=models.CASCADE, related_name="slots")
+    weekday = models.PositiveSmallIntegerField()
+    number = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["weekday", "number"]
+        constraints = [models.UniqueConstraint(fields=["class_subject", "weekday", "number"], name="timetableslot_unique")]
+
+
 class Lesson(models.Model):
     class_subject = models.ForeignKey(ClassSubject, on_delete=models.CASCADE, related_name="lessons")
     date = models.DateField()
@@ -188,8 +202,16 @@ class ParentLink(models.Model):
 
     parent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="children_links")
     pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="parent_links")
+    requested_at = models.DateTimeField(default=timezone.now)
     confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     confirmed_at = models.DateTimeField(null=True, blank=True)
+    # the parent's previous and latest visits of the child's page: "what changed since the last visit"
+    seen_before = models.DateTimeField(null=True, blank=True)
+    seen_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["parent", "pupil"], name="parentlink_unique")]
+
+    @property
+    def confirmed(self) -> bool:
+        return self.confirmed_at is not None

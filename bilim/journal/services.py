@@ -4,7 +4,7 @@ or nothing, upserted and audited; and the term grade computed by the versioned r
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, Iterable, Mapping
 
@@ -15,9 +15,11 @@ from django.utils.translation import gettext as _
 
 from bilim.core.audit import audit_record
 from bilim.core.errors import DomainError
+from bilim.core.models import Role
+from bilim.core.scope import Scope
 
 from . import grading
-from .models import Attendance, AttendanceStatus, ClassSubject, Enrolment, Lesson, Mark, MarkKind, Pupil, StudyPeriod
+from .models import Attendance, AttendanceStatus, ClassSubject, Enrolment, Lesson, Mark, MarkKind, ParentLink, Pupil, StudyPeriod
 
 SUMMATIVE = (MarkKind.SECTION_SUMMATIVE, MarkKind.TERM_SUMMATIVE)
 
@@ -195,3 +197,78 @@ def term_grade(*, pupil: Pupil, class_subject: ClassSubject, period: StudyPeriod
         grade_level=max(class_subject.school_class.grade, 1), formative=formative, section_summatives=sections,
         term_summative=term, subject_rule=class_subject.subject.grading_rule or None,
     ))
+
+
+# ---- parents (J2): a parent asks for a link to a child; the child's school confirms it ----
+
+PARENT_LINK_DECIDERS = (Role.ORG_HEAD,)
+
+
+def _school_of(pupil: Pupil, day: date | None = None):
+    """The school the pupil is enrolled in on ``day`` (today by default), or None."""
+    day = day or timezone.localdate()
+    enrolment = (Enrolment.objects.filter(Q(ends__isnull=True) | Q(ends__gt=day), pupil=pupil, starts__lte=day)
+                 .select_related("school_class__school").order_by("-starts").first())
+    return enrolment.school_class.school if enrolment else None
+
+
+@transaction.atomic
+def parent_link_request(*, parent, iin: str, birth_date: date | None, request=None) -> ParentLink:
+    """A parent asks to follow a child, naming the child's IIN and date of birth. The link stays
+    pending, and shows nothing, until the child's school confirms it. A wrong pair of IIN and birth
+    date gets the same answer as an unknown IIN: the form must not tell who studies where."""
+    errors: dict[str, str] = {}
+    iin = (iin or "").strip()
+    if not (len(iin) == 12 and iin.isdigit()):
+        errors["iin"] = _("The IIN is 12 digits.")
+    if birth_date is None:
+        errors["birth_date"] = _("Give the child's date of birth.")
+    if errors:
+        raise DomainError("invalid_link", _("The request has errors; nothing was saved."), fields=errors)
+    pupil = Pupil.objects.filter(iin=iin, birth_date=birth_date).first()
+    school = _school_of(pupil) if pupil else None
+    if pupil is None or school is None:
+        raise DomainError("invalid_link", _("No pupil with this IIN and date of birth is enrolled in a school."),
+                          fields={"iin": _("No pupil with this IIN and date of birth is enrolled in a school.")})
+    link, created = ParentLink.objects.get_or_create(parent=parent, pupil=pupil)
+    if not created:
+        raise DomainError("duplicate_link", _("You have already asked for this child."), fields={"iin": _("You have already asked for this child.")}, status=409)
+    audit_record(actor=parent, action="journal.parent_link_request", obj=link, org_unit=school, after={"pupil": pupil.pk}, request=request)
+    return link
+
+
+def can_decide_link(user, link: ParentLink) -> bool:
+    school = _school_of(link.pupil)
+    return school is not None and Scope.of(user, PARENT_LINK_DECIDERS).contains_path(school.path)
+
+
+@transaction.atomic
+def parent_link_decide(*, link: ParentLink, approve: bool, by, request=None) -> ParentLink | None:
+    """The school confirms a pending link, or rejects it (the request is deleted). Only the head of
+    the child's current school (or someone above) decides; anyone else gets 404."""
+    link = ParentLink.objects.select_for_update().select_related("pupil").get(pk=link.pk)
+    if not can_decide_link(by, link):
+        raise _not_found()
+    school = _school_of(link.pupil)
+    if link.confirmed:
+        raise DomainError("already_confirmed", _("This link is already confirmed."), status=409)
+    if approve:
+        link.confirmed_by, link.confirmed_at = by, timezone.now()
+        link.save(update_fields=["confirmed_by", "confirmed_at"])
+        audit_record(actor=by, action="journal.parent_link_confirm", obj=link, org_unit=school,
+                     after={"parent": link.parent_id, "pupil": link.pupil_id}, request=request)
+        return link
+    audit_record(actor=by, action="journal.parent_link_reject", obj=link, org_unit=school,
+                 before={"parent": link.parent_id, "pupil": link.pupil_id}, request=request)
+    link.delete()
+    return None
+
+
+def parent_visit(*, link: ParentLink) -> datetime | None:
+    """Record a visit of the child's page; return the previous visit (what changed since then is
+    highlighted). Not audited: it is the parent's own reading, not a change of the journal."""
+    now = timezone.now()
+    previous = link.seen_at
+    ParentLink.objects.filter(pk=link.pk).update(seen_before=previous, seen_at=now)
+    link.seen_before, link.seen_at = previous, now
+    return previous
