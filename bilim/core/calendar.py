@@ -46,6 +46,14 @@ def _is_working(day: date, overrides: dict[date, str]) -> bool:
     return day.weekday() < 5
 
 
+def is_holiday(day: date) -> bool:
+    """A public holiday or a day off moved by decree (not a plain weekend)."""
+    kind = _overrides(day, day).get(day)
+    if kind is not None:
+        return kind != "working_day"
+    return day in _package_year(day.year)[0]
+
+
 def is_working_day(day: date) -> bool:
     return _is_working(day, _overrides(day, day))
 

@@ -4,7 +4,7 @@ or nothing, upserted and audited; and the term grade computed by the versioned r
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, Iterable, Mapping
 
@@ -13,13 +13,14 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from bilim.core import calendar
 from bilim.core.audit import audit_record
 from bilim.core.errors import DomainError
 from bilim.core.models import Role
 from bilim.core.scope import Scope
 
-from . import grading
-from .models import Attendance, AttendanceStatus, ClassSubject, Enrolment, Lesson, Mark, MarkKind, ParentLink, Pupil, StudyPeriod
+from . import grading, signals
+from .models import Attendance, AttendanceStatus, ClassSubject, Enrolment, Lesson, Mark, MarkKind, ParentLink, Pupil, SchoolClass, StudyPeriod, TimetableSlot
 
 SUMMATIVE = (MarkKind.SECTION_SUMMATIVE, MarkKind.TERM_SUMMATIVE)
 
@@ -165,6 +166,11 @@ def lesson_save(
             before[f"{pupil}:attendance"], after[f"{pupil}:attendance"] = row.status, status
             row.status, row.updated_by, row.updated_at = status, by, now
             row.save(update_fields=["status", "updated_by", "updated_at"])
+    touched = {int(key.split(":")[0]) for key in after if not key.endswith(":attendance")}
+    attendance_changed = _created or any(key.endswith(":attendance") for key in after)
+    if touched or attendance_changed:
+        signals.lesson_saved.send(sender=Lesson, class_subject_id=class_subject.pk, period_id=period.pk, pupils=touched,
+                                  lesson_id=lesson.pk if attendance_changed else None)
     if before or after:
         audit_record(actor=by, action="journal.lesson_save", obj=lesson, org_unit=class_subject.school_class.school,
                      before=before, after=after, request=request)
@@ -179,12 +185,8 @@ def _state(mark: Mark) -> list:
     return _jsonable((mark.value, mark.max_points, mark.missed))
 
 
-def term_grade(*, pupil: Pupil, class_subject: ClassSubject, period: StudyPeriod, rule_set: grading.RuleSet | None = None) -> grading.TermResult:
-    """The term grade of one pupil in one subject, computed from the journal by the rule set valid at
-    the end of the term, with the explanation shown on the pupil's page."""
-    rule_set = rule_set or grading.rule_set_for(period.ends)
-    marks = (Mark.objects.filter(pupil=pupil, lesson__class_subject=class_subject, lesson__date__gte=period.starts,
-                                 lesson__date__lte=period.ends).order_by("lesson__date", "lesson__number"))
+def term_input(class_subject: ClassSubject, marks: Iterable[Mark]) -> grading.TermInput:
+    """The rule set's input from one pupil's marks of a term in a class-subject (in lesson order)."""
     formative, sections, term = [], [], None
     for mark in marks:
         if mark.kind == MarkKind.FORMATIVE and mark.value is not None:
@@ -193,10 +195,99 @@ def term_grade(*, pupil: Pupil, class_subject: ClassSubject, period: StudyPeriod
             sections.append(grading.Score(mark.value, mark.max_points, missed=mark.missed))
         elif mark.kind == MarkKind.TERM_SUMMATIVE:
             term = grading.Score(mark.value, mark.max_points, missed=mark.missed)
-    return grading.compute_term(rule_set, grading.TermInput(
-        grade_level=max(class_subject.school_class.grade, 1), formative=formative, section_summatives=sections,
-        term_summative=term, subject_rule=class_subject.subject.grading_rule or None,
-    ))
+    return grading.TermInput(grade_level=max(class_subject.school_class.grade, 1), formative=formative, section_summatives=sections,
+                             term_summative=term, subject_rule=class_subject.subject.grading_rule or None)
+
+
+def term_grade(*, pupil: Pupil, class_subject: ClassSubject, period: StudyPeriod, rule_set: grading.RuleSet | None = None) -> grading.TermResult:
+    """The term grade of one pupil in one subject, computed from the journal by the rule set valid at
+    the end of the term, with the explanation shown on the pupil's page."""
+    rule_set = rule_set or grading.rule_set_for(period.ends)
+    marks = (Mark.objects.filter(pupil=pupil, lesson__class_subject=class_subject, lesson__date__gte=period.starts,
+                                 lesson__date__lte=period.ends).order_by("lesson__date", "lesson__number"))
+    return grading.compute_term(rule_set, term_input(class_subject, marks))
+
+
+# ---- the school's side: timetable → lessons, transfers ----
+
+SCHOOL_ADMINS = (Role.ORG_HEAD,)
+
+
+def _may_administer(user, school) -> bool:
+    return Scope.of(user, SCHOOL_ADMINS).contains_path(school.path)
+
+
+def school_days(start: date, end: date, weekday: int) -> list[date]:
+    """The days of ``weekday`` (0 Monday … 5 Saturday) from ``start`` to ``end`` that are school days:
+    public holidays and the days off moved by decree are not; Saturdays are (six-day schools)."""
+    off = set(calendar.days_off(start, end))
+    days, day = [], start + timedelta(days=(weekday - start.weekday()) % 7)
+    while day <= end:
+        if day not in off or (weekday == 5 and not calendar.is_holiday(day)):
+            days.append(day)
+        day += timedelta(days=7)
+    return days
+
+
+@transaction.atomic
+def lessons_from_timetable(*, school_class: SchoolClass, period: StudyPeriod, by, request=None) -> int:
+    """Create the lessons of a term from the class's weekly timetable: one per slot on every school
+    day of the term. Lessons already there (added by a teacher, or a second run) are kept as they
+    are. Returns the number of lessons created."""
+    if not _may_administer(by, school_class.school):
+        raise _not_found()
+    if period.year_id != school_class.year_id:
+        raise DomainError("invalid_period", _("The term is not of this class's school year."), fields={"period": _("The term is not of this class's school year.")})
+    slots = list(TimetableSlot.objects.filter(class_subject__school_class=school_class))
+    if not slots:
+        raise DomainError("no_timetable", _("The class has no timetable yet."), fields={"timetable": _("The class has no timetable yet.")})
+    existing = set(Lesson.objects.filter(class_subject__school_class=school_class, date__gte=period.starts, date__lte=period.ends)
+                   .values_list("class_subject_id", "date", "number"))
+    create = []
+    for slot in slots:
+        for day in school_days(period.starts, period.ends, slot.weekday):
+            if (slot.class_subject_id, day, slot.number) not in existing:
+                create.append(Lesson(class_subject_id=slot.class_subject_id, date=day, number=slot.number))
+    Lesson.objects.bulk_create(create, batch_size=1000)
+    audit_record(actor=by, action="journal.lessons_from_timetable", obj=school_class, org_unit=school_class.school,
+                 after={"period": period.pk, "lessons": len(create)}, request=request)
+    return len(create)
+
+
+@transaction.atomic
+def pupil_transfer(*, pupil: Pupil, to_class: SchoolClass, on: date, by, request=None) -> Enrolment:
+    """Move a pupil to ``to_class`` from ``on``: the current enrolment ends that day and a new one
+    starts. The receiving school's head does it (the order of admission). Marks already given in the
+    old class stay there; marks on or after ``on`` in the old class would lose their pupil, so such
+    a transfer is refused until they are moved or removed."""
+    if not _may_administer(by, to_class.school):
+        raise _not_found()
+    errors: dict[str, str] = {}
+    year = to_class.year
+    if not (year.starts <= on <= year.ends):
+        errors["on"] = _("The date must be within the school year %(year)s.") % {"year": year.code}
+    current = (Enrolment.objects.select_for_update().filter(Q(ends__isnull=True) | Q(ends__gt=on), pupil=pupil, starts__lte=on)
+               .select_related("school_class").first())
+    if current is not None and current.school_class_id == to_class.pk:
+        errors["to_class"] = _("The pupil is already in this class.")
+    elif current is not None and current.starts >= on:
+        errors["on"] = _("The pupil joined the current class on %(day)s; a transfer must come after it.") % {"day": current.starts.isoformat()}
+    later = Enrolment.objects.filter(pupil=pupil, starts__gt=on).exists()
+    if later:
+        errors["on"] = _("The pupil already has an enrolment after this date.")
+    if current is not None and "on" not in errors and Mark.objects.filter(
+            pupil=pupil, lesson__class_subject__school_class=current.school_class, lesson__date__gte=on).exists():
+        errors["on"] = _("The pupil has marks in class %(klass)s on or after this date.") % {"klass": str(current.school_class)}
+    if errors:
+        raise DomainError("invalid_transfer", _("The transfer has errors; nothing was saved."), fields=errors)
+    if current is not None:
+        current.ends = on
+        current.save(update_fields=["ends"])
+    enrolment = Enrolment.objects.create(pupil=pupil, school_class=to_class, starts=on)
+    audit_record(actor=by, action="journal.pupil_transfer", obj=pupil, org_unit=to_class.school,
+                 before={"class": current.school_class_id if current else None},
+                 after={"class": to_class.pk, "on": on.isoformat()}, request=request)
+    return enrolment
 
 
 # ---- parents (J2): a parent asks for a link to a child; the child's school confirms it ----

@@ -11,12 +11,12 @@ from decimal import Decimal
 from typing import Any, Iterable, Mapping
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bilim.core import calendar, notifications, paths
+from bilim.core import calendar, deltas, notifications, paths
 from bilim.core.audit import audit_record
 from bilim.core.errors import DomainError
 from bilim.core.models import Level, OrgUnit, Role, User
@@ -723,17 +723,7 @@ def _apply(assignment: Assignment, spec: FormSpec, new: Mapping[str, Any], old: 
             rows.append((assignment.campaign_id, node, cell.id, str(delta[0]), str(delta[1]), delta[2]))
     if not rows:
         return
-    table = Aggregate._meta.db_table
-    sql = (
-        f"INSERT INTO {table} (campaign_id, org_unit_id, cell_id, total, weight, contributors) VALUES {{values}} "
-        f"ON CONFLICT (campaign_id, org_unit_id, cell_id) DO UPDATE SET total = {table}.total + excluded.total, "
-        f"weight = {table}.weight + excluded.weight, contributors = {table}.contributors + excluded.contributors"
-    )
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), 500):
-            chunk = rows[start : start + 500]
-            placeholders = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(chunk))
-            cursor.execute(sql.format(values=placeholders), [v for row in chunk for v in row])
+    deltas.add(Aggregate._meta.db_table, ("campaign_id", "org_unit_id", "cell_id"), ("total", "weight", "contributors"), rows)
 
 
 @transaction.atomic

@@ -8,7 +8,7 @@ import pytest
 from bilim.core.errors import DomainError
 from bilim.core.models import AuditLog
 from bilim.journal import services
-from bilim.journal.models import Attendance, ClassSubject, Enrolment, Lesson, Mark, Pupil, SchoolClass, StudyPeriod, Subject
+from bilim.journal.models import Attendance, ClassSubject, Enrolment, Lesson, Mark, ParentLink, Pupil, SchoolClass, StudyPeriod, Subject
 
 from .conftest import TERM_DAY
 
@@ -102,3 +102,111 @@ def test_term_grade_from_the_journal(journal):
     # a missed term summative: temporarily not assessed
     save(journal, day=date(2025, 10, 22), marks=[{"pupil": pupil.pk, "kind": "term_summative", "value": None, "max_points": 25, "missed": True}])
     assert services.term_grade(pupil=pupil, class_subject=journal.cs, period=journal.term1).kind == "not_assessed"
+
+
+# ---- timetable → lessons ----
+
+def test_the_timetable_makes_the_terms_lessons_on_school_days_only(journal):
+    from bilim.journal.models import TimetableSlot
+
+    head = journal.user("head.school")
+    for weekday, number in ((0, 1), (2, 2), (5, 1)):  # Monday 1st, Wednesday 2nd, Saturday 1st
+        TimetableSlot.objects.create(class_subject=journal.cs, weekday=weekday, number=number)
+    save(journal, day=date(2025, 9, 8), number=1, topic="Бөлшектер")  # a teacher's own lesson is kept
+    created = services.lessons_from_timetable(school_class=journal.klass, period=journal.term1, by=head)
+    # term 1 of 2025-26 (1 Sep – 26 Oct): 8 Mondays less Mon 1 Sep (Constitution Day of Sat 30 Aug, moved),
+    # 8 Wednesdays, 8 Saturdays less Republic Day (Sat 25 Oct); the teacher's Monday already exists
+    assert created == 7 + 8 + 7 - 1
+    lessons = Lesson.objects.filter(class_subject=journal.cs)
+    assert lessons.count() == 22 and not lessons.filter(date__in=[date(2025, 9, 1), date(2025, 10, 25)]).exists()
+    assert lessons.get(date=date(2025, 9, 8)).topic == "Бөлшектер"
+    assert services.lessons_from_timetable(school_class=journal.klass, period=journal.term1, by=head) == 0
+
+
+def test_only_the_school_generates_lessons_and_from_a_timetable(journal):
+    with pytest.raises(DomainError) as refused:
+        services.lessons_from_timetable(school_class=journal.klass, period=journal.term1, by=journal.teacher)
+    assert refused.value.status == 404
+    with pytest.raises(DomainError) as empty:
+        services.lessons_from_timetable(school_class=journal.klass, period=journal.term1, by=journal.user("head.school"))
+    assert "timetable" in empty.value.fields and not Lesson.objects.exists()
+
+
+# ---- transfers ----
+
+@pytest.fixture
+def other_class(journal):
+    return SchoolClass.objects.create(school=journal.klass.school, year=journal.klass.year, grade=5, letter="Б")
+
+
+def test_a_transfer_ends_the_old_enrolment_and_starts_the_new_one(journal, other_class):
+    pupil = journal.pupils[0]
+    save(journal, day=date(2025, 10, 1), marks=[{"pupil": pupil.pk, "kind": "formative", "value": 7}])
+    services.pupil_transfer(pupil=pupil, to_class=other_class, on=date(2025, 10, 6), by=journal.user("head.school"))
+    enrolments = list(Enrolment.objects.filter(pupil=pupil).order_by("starts").values_list("school_class_id", "starts", "ends"))
+    assert enrolments == [(journal.klass.pk, date(2025, 9, 1), date(2025, 10, 6)), (other_class.pk, date(2025, 10, 6), None)]
+    assert pupil.pk not in services.enrolled_pupils(journal.cs, date(2025, 10, 6))
+    assert pupil.pk in services.enrolled_pupils(journal.cs, date(2025, 10, 3))  # the past stays as it was
+    assert AuditLog.objects.filter(action="journal.pupil_transfer").exists()
+
+
+@pytest.mark.parametrize("case, field", [("marks after", "on"), ("same class", "to_class"), ("outside the year", "on")])
+def test_bad_transfers_are_refused_whole(journal, other_class, case, field):
+    pupil, on, to = journal.pupils[0], date(2025, 10, 6), other_class
+    if case == "marks after":
+        save(journal, day=date(2025, 10, 8), marks=[{"pupil": pupil.pk, "kind": "formative", "value": 7}])
+    elif case == "same class":
+        to = journal.klass
+    else:
+        on = date(2026, 6, 10)
+    with pytest.raises(DomainError) as refused:
+        services.pupil_transfer(pupil=pupil, to_class=to, on=on, by=journal.user("head.school"))
+    assert field in refused.value.fields
+    assert Enrolment.objects.filter(pupil=pupil).count() == 1 and Enrolment.objects.get(pupil=pupil).ends is None
+
+
+def test_a_teacher_cannot_transfer(journal, other_class):
+    with pytest.raises(DomainError) as refused:
+        services.pupil_transfer(pupil=journal.pupils[0], to_class=other_class, on=date(2025, 10, 6), by=journal.teacher)
+    assert refused.value.status == 404
+
+
+# ---- parent links ----
+
+def test_a_parent_link_is_pending_until_the_school_confirms_it(journal):
+    from django.utils import timezone
+
+    pupil = journal.pupils[0]
+    pupil.iin, pupil.birth_date = "140512600123", date(2014, 5, 12)
+    pupil.save()
+    # the fixture's enrolment is open-ended, so the pupil is at the school today
+    parent = journal.user("parent")
+    with pytest.raises(DomainError) as wrong:
+        services.parent_link_request(parent=parent, iin="140512600123", birth_date=date(2014, 5, 13))
+    assert "iin" in wrong.value.fields
+    with pytest.raises(DomainError) as malformed:
+        services.parent_link_request(parent=parent, iin="12345", birth_date=None)
+    assert set(malformed.value.fields) == {"iin", "birth_date"}
+    link = services.parent_link_request(parent=parent, iin="140512600123", birth_date=date(2014, 5, 12))
+    assert not link.confirmed
+    with pytest.raises(DomainError) as twice:
+        services.parent_link_request(parent=parent, iin="140512600123", birth_date=date(2014, 5, 12))
+    assert twice.value.status == 409
+    for outsider in (journal.teacher, journal.user("district.saryarka")):
+        with pytest.raises(DomainError) as refused:
+            services.parent_link_decide(link=link, approve=True, by=outsider)
+        assert refused.value.status == 404
+    link = services.parent_link_decide(link=link, approve=True, by=journal.user("head.school"))
+    assert link.confirmed and link.confirmed_at <= timezone.now()
+    assert services.parent_visit(link=link) is None
+    assert services.parent_visit(link=link) is not None  # the second visit knows the first
+
+
+def test_a_rejected_request_is_removed_and_audited(journal):
+    pupil = journal.pupils[1]
+    pupil.iin, pupil.birth_date = "150101500321", date(2015, 1, 1)
+    pupil.save()
+    link = services.parent_link_request(parent=journal.user("parent"), iin="150101500321", birth_date=date(2015, 1, 1))
+    assert services.parent_link_decide(link=link, approve=False, by=journal.user("head.school")) is None
+    assert not ParentLink.objects.exists()
+    assert AuditLog.objects.filter(action="journal.parent_link_reject").exists()
