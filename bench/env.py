@@ -30,6 +30,55 @@ def database_url() -> str:
     return os.environ.get("BILIM_BENCH_DATABASE_URL") or f"sqlite:///{DEFAULT_SQLITE}"
 
 
+BENCH_PG_DIR = REPO_DIR / "var" / "bench-pg"
+# A production-like server for a 2-core machine with ~20 GB of memory: durable commits (fsync and
+# synchronous_commit stay on), memory for the caches and the sorts of a national load.
+BENCH_PG_SETTINGS = ("-c shared_buffers=2GB -c effective_cache_size=12GB -c work_mem=64MB -c maintenance_work_mem=1GB "
+                     "-c max_wal_size=8GB -c checkpoint_timeout=15min -c max_connections=100")
+
+
+def ensure_postgres() -> str:
+    """The URL of the benchmarks' own PostgreSQL cluster in ``var/bench-pg`` (created with Debian's
+    server binaries on first use, started if it is not running, kept between runs), unless
+    ``BILIM_BENCH_DATABASE_URL`` names a PostgreSQL database already. Sets the variable."""
+    import glob
+    import socket
+    import subprocess
+
+    url = os.environ.get("BILIM_BENCH_DATABASE_URL", "")
+    if url.startswith("postgres"):
+        return url
+    bins = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    if not bins:
+        raise SystemExit("bench: PostgreSQL server binaries not found (Debian package postgresql)")
+    pgbin = Path(bins[-1]).parent
+    data, port_file = BENCH_PG_DIR / "data", BENCH_PG_DIR / "port"
+    as_pg = ["runuser", "-u", "postgres", "--"] if os.getuid() == 0 else []
+    if not data.exists():
+        BENCH_PG_DIR.mkdir(parents=True, exist_ok=True)
+        if os.getuid() == 0:
+            subprocess.run(["chown", "postgres:postgres", str(BENCH_PG_DIR)], check=True)
+        log(f"creating the benchmark PostgreSQL cluster in {data}")
+        subprocess.run([*as_pg, str(pgbin / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "--encoding=UTF8",
+                        "--locale=C.UTF-8"], check=True, stdout=subprocess.DEVNULL)
+    running = subprocess.run([*as_pg, str(pgbin / "pg_ctl"), "-D", str(data), "status"], stdout=subprocess.DEVNULL).returncode == 0
+    if not running:
+        sock = socket.socket()
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+        sock.close()
+        log(f"starting the benchmark PostgreSQL cluster on port {port}")
+        subprocess.run([*as_pg, str(pgbin / "pg_ctl"), "-D", str(data), "-l", str(BENCH_PG_DIR / "server.log"), "-w", "-t", "120",
+                        "-o", f"-p {port} -k {BENCH_PG_DIR} -c listen_addresses=127.0.0.1 {BENCH_PG_SETTINGS}", "start"],
+                       check=True, stdout=subprocess.DEVNULL)
+        port_file.write_text(str(port))
+        subprocess.run([*as_pg, str(pgbin / "psql"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "-qc",
+                        "CREATE DATABASE bilim"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"postgres://postgres@127.0.0.1:{port_file.read_text().strip()}/bilim"
+    os.environ["BILIM_BENCH_DATABASE_URL"] = url
+    return url
+
+
 def redact(url: str) -> str:
     """The URL without its password, for progress messages."""
     return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
@@ -83,8 +132,9 @@ def national_organizations() -> int:
     return OrgUnit.objects.filter(level=Level.ORGANIZATION).count()
 
 
-def ensure_national() -> SeedInfo:
-    """Migrate, then load the national demo tree unless ≥ 10,000 organizations are already there."""
+def ensure_national(skip: tuple[str, ...] = ("journal", "analytics")) -> SeedInfo:
+    """Migrate, then load the national demo tree unless ≥ 10,000 organizations are already there.
+    The journal's national data (tens of millions of marks) are left to ``bench journal``."""
     from django.core.management import call_command
     from django.db import connection
 
@@ -97,7 +147,7 @@ def ensure_national() -> SeedInfo:
     else:
         log(f"loading the national tree (seed_demo --scale national; {organizations} organizations now) ...")
         with stopwatch() as seed_sw:
-            call_command("seed_demo", scale="national", stdout=sys.stderr, stderr=sys.stderr)
+            call_command("seed_demo", scale="national", skip=list(skip), stdout=sys.stderr, stderr=sys.stderr)
         organizations = national_organizations()
         log(f"seeded in {seed_sw.seconds:.1f} s: {organizations} organizations")
         if organizations < NATIONAL_MIN_ORGANIZATIONS:

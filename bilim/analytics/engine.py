@@ -141,7 +141,7 @@ def _grades(keys: list[tuple[int, int, int]], changes: _Deltas) -> None:
         status = mark = percent = None
         if cs is not None and period_id in periods and marks.get(key):
             entries = [m for _d, _n, m in sorted(marks[key], key=lambda e: (e[0], e[1]))]
-            result = grading.compute_term(rule_sets[period_id], term_input(cs, entries))
+            result = grading.compute_term(rule_sets[period_id], term_input(cs, entries), explain=False)
             status, mark, percent = result.kind, result.mark, result.rounded_percent
         if old is not None and (old.status, old.mark) == (status, mark) and old.percent == percent:
             continue
@@ -199,12 +199,15 @@ def _pupil_terms(pairs: set[tuple[int, int]], changes: _Deltas) -> None:
 
 
 def _on_roll(class_dates: set[tuple[int, date]]) -> dict[tuple[int, date], int]:
+    """Pupils on the roll of each class on each date."""
+    dates: dict[int, list[date]] = defaultdict(list)
+    for klass, day in class_dates:
+        dates[klass].append(day)
     counts: dict[tuple[int, date], int] = defaultdict(int)
-    classes = {c for c, _d in class_dates}
-    for klass, starts, ends in Enrolment.objects.filter(school_class_id__in=classes).values_list("school_class_id", "starts", "ends"):
-        for key in class_dates:
-            if key[0] == klass and starts <= key[1] and (ends is None or ends > key[1]):
-                counts[key] += 1
+    for klass, starts, ends in Enrolment.objects.filter(school_class_id__in=dates).values_list("school_class_id", "starts", "ends"):
+        for day in dates[klass]:
+            if starts <= day and (ends is None or ends > day):
+                counts[(klass, day)] += 1
     return counts
 
 
@@ -273,6 +276,12 @@ def rebuild() -> int:
     """Recompute every roll-up from the journal: clear the derived tables, queue every key, drain.
     For a new installation, a restore, or a change of the rule set; the worker does the same work
     incrementally every day."""
+    requeue_all()
+    return drain()
+
+
+def requeue_all() -> None:
+    """Clear the derived tables and queue every term grade and lesson of the journal."""
     with transaction.atomic():
         for model in (Rollup, PupilTerm, TermGrade, LessonStat, DirtyGrade, DirtyLesson):
             model.objects.all().delete()
@@ -284,7 +293,7 @@ def rebuild() -> int:
                 f"SELECT DISTINCT m.pupil_id, l.class_subject_id, p.id, CURRENT_TIMESTAMP FROM {t[Mark]} m "
                 f"JOIN {t[Lesson]} l ON l.id = m.lesson_id JOIN {t[ClassSubject]} cs ON cs.id = l.class_subject_id "
                 f"JOIN {classes} c ON c.id = cs.school_class_id "
-                f"JOIN {t[StudyPeriod]} p ON p.year_id = c.year_id AND p.kind = %s AND l.date BETWEEN p.starts AND p.ends",
+                f"JOIN {t[StudyPeriod]} p ON p.year_id = c.year_id AND p.kind = %s AND l.date BETWEEN p.starts AND p.ends "
+                "ORDER BY 2, 1",  # a batch of the queue then covers whole class-subjects
                 [StudyPeriod.Kind.TERM])
-            cursor.execute(f"INSERT INTO {t[DirtyLesson]} (lesson_id, queued_at) SELECT id, CURRENT_TIMESTAMP FROM {t[Lesson]}")
-    return drain()
+            cursor.execute(f"INSERT INTO {t[DirtyLesson]} (lesson_id, queued_at) SELECT id, CURRENT_TIMESTAMP FROM {t[Lesson]} ORDER BY id")

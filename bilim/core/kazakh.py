@@ -56,3 +56,20 @@ def plain_key(text: str) -> str:
     latin = latin.translate(_PLAIN)
     decomposed = unicodedata.normalize("NFKD", latin)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+# ---- the individual identification number (ЖСН / ИИН): 12 digits, the last a check digit ----
+
+def iin_check_digit(first11: str) -> int | None:
+    """The check digit of an IIN from its first 11 digits: Σ digit × weight (1…11) mod 11; if that is
+    10, again with weights 3…11, 1, 2; if still 10 the number is not issued (None)."""
+    digits = [int(c) for c in first11]
+    for weights in (range(1, 12), [3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2]):
+        check = sum(d * w for d, w in zip(digits, weights)) % 11
+        if check != 10:
+            return check
+    return None
+
+
+def is_valid_iin(value: str) -> bool:
+    return len(value) == 12 and value.isdigit() and iin_check_digit(value[:11]) == int(value[11])

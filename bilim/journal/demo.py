@@ -28,6 +28,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils import timezone
 
+from bilim.core.kazakh import iin_check_digit
 from bilim.core.models import Level, OrgKind, OrgUnit, Role, RoleGrant, User
 
 from .models import (
@@ -81,6 +82,16 @@ def _hash(*parts: str, salt: int) -> str:
     """An SQL expression: a deterministic pseudo-random integer 0 … 2^31 − 2 of integer columns."""
     terms = " + ".join(f"{p} * {m}" for p, m in zip(parts, (1103515245, 12345, 2654435761)))
     return f"(({terms} + {salt}) % 2147483647)"
+
+
+def _iin(birth: date, female: bool, serials: dict) -> str:
+    """A well-formed IIN: date of birth, century and sex (5/6: born 2000–2099), a serial, the check digit."""
+    while True:
+        serials[birth] = serials.get(birth, 0) + 1
+        first11 = f"{birth:%y%m%d}{6 if female else 5}{serials[birth]:04d}"
+        check = iin_check_digit(first11)
+        if check is not None:
+            return first11 + str(check)
 
 
 def _years() -> dict[str, SchoolYear]:
@@ -149,7 +160,7 @@ def seed(scale: str = "small", today: date | None = None) -> dict:
             classes.append((current, previous, size, n_subjects, school))
     SchoolClass.objects.bulk_create([c for row in classes for c in row[:2] if c is not None], batch_size=2000)
 
-    pupils, enrolments = [], []
+    pupils, enrolments, serials = [], [], {}
     for current, previous, size, _n, _school in classes:
         born = 2026 - current.grade - 6
         for i in range(size):
@@ -159,8 +170,7 @@ def seed(scale: str = "small", today: date | None = None) -> dict:
             if female:
                 last = last + "а" if last.endswith(("ов", "ев", "ин")) else last
             birth = date(born, 1, 1) + timedelta(days=rng.randrange(365))
-            pupil = Pupil(last_name=last, first_name=first, birth_date=birth,
-                          iin=f"{birth:%y%m%d}{6 if female else 5}{len(pupils):05d}"[:12])
+            pupil = Pupil(last_name=last, first_name=first, birth_date=birth, iin=_iin(birth, female, serials))
             pupils.append(pupil)
     Pupil.objects.bulk_create(pupils, batch_size=5000)
     cursor = 0

@@ -696,10 +696,16 @@ def _validate_term(rule_set: RuleSet, term: TermInput) -> tuple[SubjectRule | No
     return subject_rule, marks, checked
 
 
-def compute_term(rule_set: RuleSet, term: TermInput) -> TermResult:
-    """The term (or half-year) grade of one pupil in one subject; see the module's docstring."""
+def compute_term(rule_set: RuleSet, term: TermInput, *, explain: bool = True) -> TermResult:
+    """The term (or half-year) grade of one pupil in one subject; see the module's docstring.
+    ``explain=False`` leaves ``explanation`` empty: the roll-ups compute millions of grades and
+    never show them (the same arithmetic, about five times faster)."""
     subject_rule, marks, works = _validate_term(rule_set, term)
     explanation: list[str] = []
+
+    def say(text) -> None:  # ``text`` is a callable: the message is only built when it is shown
+        if explain:
+            explanation.append(text())
 
     def result(kind, groups=None, weights=None, weighted=None, rounded=None, mark=None, missed=()):
         groups = groups or {}
@@ -711,22 +717,21 @@ def compute_term(rule_set: RuleSet, term: TermInput) -> TermResult:
             explanation=explanation, missed=tuple(missed))
 
     if term.grade_level in rule_set.unmarked_grade_levels:
-        explanation.append(_("Grade %(grade)s: no marks are given, only feedback.") % {"grade": term.grade_level})
+        say(lambda: _("Grade %(grade)s: no marks are given, only feedback.") % {"grade": term.grade_level})
         return result(NO_MARKS_GRADE_1)
 
     # 3. the weights
     has_term_summative = term.term_summative is not None
     if subject_rule is not None:
-        explanation.append(_("Subject rule “%(rule)s” applies.") % {"rule": subject_rule.code})
+        say(lambda: _("Subject rule “%(rule)s” applies.") % {"rule": subject_rule.code})
         base = subject_rule.weights if has_term_summative else (
             subject_rule.no_term_summative_weights or rule_set.no_term_summative_weights)
     else:
         base = rule_set.weights if has_term_summative else rule_set.no_term_summative_weights
-    no_term_note = None
-    if not has_term_summative:
-        no_term_note = _("No term summative this term: formative marks count %(formative)s %% and section "
-                         "summatives %(section)s %%.") % {"formative": _text(base.formative, 0, 2),
-                                                          "section": _text(base.section_summative, 0, 2)}
+
+    def no_term_note() -> str:
+        return _("No term summative this term: formative marks count %(formative)s %% and section "
+                 "summatives %(section)s %%.") % {"formative": _text(base.formative, 0, 2), "section": _text(base.section_summative, 0, 2)}
 
     # 5. each group's points (the percent of a group with a missed work stays open)
     totals: dict[str, list] = {}  # group -> [count, missed, points, maximum]
@@ -757,34 +762,35 @@ def compute_term(rule_set: RuleSet, term: TermInput) -> TermResult:
     if missed:
         for name in missed:
             if name == "term_summative":
-                explanation.append(_("The term summative was missed."))
+                say(lambda: _("The term summative was missed."))
             else:
-                explanation.append(_("Section summative %(number)s was missed.")
-                                   % {"number": int(name[len("section_summatives["):-1]) + 1})
-        explanation.append(_("Temporarily not assessed: the pupil writes the missed work later; until then the term "
-                             "grade is not computed."))
+                say(lambda: _("Section summative %(number)s was missed.")
+                    % {"number": int(name[len("section_summatives["):-1]) + 1})
+        say(lambda: _("Temporarily not assessed: the pupil writes the missed work later; until then the term "
+                      "grade is not computed."))
         return result(NOT_ASSESSED, groups(None), missed=missed)
 
     # 6. groups with a weight but no work
     counted = {group: Fraction(base.of(group)) for group in GROUPS
                if base.of(group) > 0 and percents.get(group) is not None}
     if not counted:
-        explanation.extend(_("%(group)s: not counted under this rule.") % {"group": _group_label(group)}
-                           for group in totals if base.of(group) == 0)
-        explanation.append(_("No marks or scores count towards the term grade this term: there is nothing to "
-                             "compute it from."))
+        for group in totals:
+            if base.of(group) == 0:
+                say(lambda: _("%(group)s: not counted under this rule.") % {"group": _group_label(group)})
+        say(lambda: _("No marks or scores count towards the term grade this term: there is nothing to "
+                      "compute it from."))
         return result(INSUFFICIENT, groups(None))
-    if no_term_note:
-        explanation.append(no_term_note)
+    if not has_term_summative:
+        say(no_term_note)
     empty = [group for group in GROUPS if base.of(group) > 0 and group not in counted]
     for group in empty:
         if rule_set.missing_group == "insufficient":
-            explanation.append({
+            say(lambda: {
                 FORMATIVE: _("No formative marks this term: the term grade cannot be computed without them."),
                 SECTION_SUMMATIVE: _("No section summatives this term: the term grade cannot be computed without them."),
             }[group])
         else:
-            explanation.append({
+            say(lambda: {
                 FORMATIVE: _("No formative marks this term: the weights of the other groups are scaled up in proportion."),
                 SECTION_SUMMATIVE: _("No section summatives this term: the weights of the other groups are scaled up in "
                                      "proportion."),
@@ -798,16 +804,17 @@ def compute_term(rule_set: RuleSet, term: TermInput) -> TermResult:
     weighted = sum((weight * percents[group] for group, weight in counted.items()), Fraction(0)) / total_weight
     for group, entry in totals.items():
         if group in used:
-            explanation.append(_("%(group)s: %(points)s of %(max)s points = %(percent)s %%, weight %(weight)s %%")
-                               % {"group": _group_label(group), "points": _text(entry[2]), "max": _text(entry[3]),
-                                  "percent": _percent_text(percents[group]), "weight": _text(used[group], 0, 2)})
+            say(lambda: _("%(group)s: %(points)s of %(max)s points = %(percent)s %%, weight %(weight)s %%")
+                % {"group": _group_label(group), "points": _text(entry[2]), "max": _text(entry[3]),
+                   "percent": _percent_text(percents[group]), "weight": _text(used[group], 0, 2)})
         else:
-            explanation.append(_("%(group)s: not counted under this rule.") % {"group": _group_label(group)})
-    formula = " + ".join(f"{_text(used[group], 0, 2)} % × {_percent_text(percents[group])} %"
-                         for group in GROUPS if group in used)
-    explanation.append(_("Weighted total: %(formula)s = %(percent)s %%")
-                       % {"formula": formula, "percent": _percent_text(weighted)})
-    rounded, mark = _lookup(rule_set, weighted, explanation)
+            say(lambda: _("%(group)s: not counted under this rule.") % {"group": _group_label(group)})
+
+    def formula() -> str:
+        return " + ".join(f"{_text(used[group], 0, 2)} % × {_percent_text(percents[group])} %" for group in GROUPS if group in used)
+
+    say(lambda: _("Weighted total: %(formula)s = %(percent)s %%") % {"formula": formula(), "percent": _percent_text(weighted)})
+    rounded, mark = _lookup(rule_set, weighted, explanation if explain else None)
     weights = Weights(**{group: _to_decimal(used.get(group, Fraction(0))) for group in GROUPS})
     return result(MARK, groups(used), weights, weighted, rounded, mark)
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from bilim.core import calendar
 from bilim.core.audit import audit_record
 from bilim.core.errors import DomainError
+from bilim.core.kazakh import is_valid_iin
 from bilim.core.models import Role
 from bilim.core.scope import Scope
 
@@ -312,6 +313,8 @@ def parent_link_request(*, parent, iin: str, birth_date: date | None, request=No
     iin = (iin or "").strip()
     if not (len(iin) == 12 and iin.isdigit()):
         errors["iin"] = _("The IIN is 12 digits.")
+    elif not is_valid_iin(iin):
+        errors["iin"] = _("This IIN is not valid: its check digit does not match. Check the digits.")
     if birth_date is None:
         errors["birth_date"] = _("Give the child's date of birth.")
     if errors:

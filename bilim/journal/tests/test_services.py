@@ -177,20 +177,23 @@ def test_a_parent_link_is_pending_until_the_school_confirms_it(journal):
     from django.utils import timezone
 
     pupil = journal.pupils[0]
-    pupil.iin, pupil.birth_date = "140512600123", date(2014, 5, 12)
+    pupil.iin, pupil.birth_date = "140512600131", date(2014, 5, 12)
     pupil.save()
     # the fixture's enrolment is open-ended, so the pupil is at the school today
     parent = journal.user("parent")
     with pytest.raises(DomainError) as wrong:
-        services.parent_link_request(parent=parent, iin="140512600123", birth_date=date(2014, 5, 13))
+        services.parent_link_request(parent=parent, iin="140512600131", birth_date=date(2014, 5, 13))
     assert "iin" in wrong.value.fields
     with pytest.raises(DomainError) as malformed:
         services.parent_link_request(parent=parent, iin="12345", birth_date=None)
     assert set(malformed.value.fields) == {"iin", "birth_date"}
-    link = services.parent_link_request(parent=parent, iin="140512600123", birth_date=date(2014, 5, 12))
+    with pytest.raises(DomainError) as check_digit:  # one digit mistyped: the check digit catches it
+        services.parent_link_request(parent=parent, iin="140512600132", birth_date=date(2014, 5, 12))
+    assert "check digit" in check_digit.value.fields["iin"]
+    link = services.parent_link_request(parent=parent, iin="140512600131", birth_date=date(2014, 5, 12))
     assert not link.confirmed
     with pytest.raises(DomainError) as twice:
-        services.parent_link_request(parent=parent, iin="140512600123", birth_date=date(2014, 5, 12))
+        services.parent_link_request(parent=parent, iin="140512600131", birth_date=date(2014, 5, 12))
     assert twice.value.status == 409
     for outsider in (journal.teacher, journal.user("district.saryarka")):
         with pytest.raises(DomainError) as refused:
@@ -204,9 +207,9 @@ def test_a_parent_link_is_pending_until_the_school_confirms_it(journal):
 
 def test_a_rejected_request_is_removed_and_audited(journal):
     pupil = journal.pupils[1]
-    pupil.iin, pupil.birth_date = "150101500321", date(2015, 1, 1)
+    pupil.iin, pupil.birth_date = "150101500329", date(2015, 1, 1)
     pupil.save()
-    link = services.parent_link_request(parent=journal.user("parent"), iin="150101500321", birth_date=date(2015, 1, 1))
+    link = services.parent_link_request(parent=journal.user("parent"), iin="150101500329", birth_date=date(2015, 1, 1))
     assert services.parent_link_decide(link=link, approve=False, by=journal.user("head.school")) is None
     assert not ParentLink.objects.exists()
     assert AuditLog.objects.filter(action="journal.parent_link_reject").exists()

@@ -14,14 +14,15 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--scale", choices=["small", "national"], default="small")
         parser.add_argument("--quiet", action="store_true")
+        parser.add_argument("--skip", nargs="*", default=[], metavar="APP", help="apps whose demo data to leave out (e.g. journal analytics)")
 
-    def handle(self, *args, scale="small", quiet=False, **options):
+    def handle(self, *args, scale="small", quiet=False, skip=(), **options):
         started = time.perf_counter()
         with transaction.atomic():
             result = seed(scale=scale)
             # every app may add its own demo data on top of the tree and the logins
             for config in apps.get_app_configs():
-                if hasattr(config, "seed_demo"):
+                if hasattr(config, "seed_demo") and config.label not in skip:
                     config.seed_demo(scale)
         if quiet:
             return
