@@ -105,6 +105,7 @@ class Rollup(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["unit", "period", "subject_id"], name="rollup_unique")]
+        indexes = [models.Index(fields=["unit", "subject_id", "period"], name="rollup_unit_subject")]
 
 
 class DirtyGrade(models.Model):
@@ -142,8 +143,8 @@ class RatingPublication(models.Model):
 class RatingRow(models.Model):
     publication = models.ForeignKey(RatingPublication, on_delete=models.CASCADE, related_name="rows")
     region = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
-    rank = models.PositiveSmallIntegerField()
-    score = models.DecimalField(max_digits=6, decimal_places=2)
+    rank = models.PositiveSmallIntegerField(null=True)  # None: no data in the period, listed last
+    score = models.DecimalField(max_digits=6, decimal_places=2, null=True)
     quality = models.DecimalField(max_digits=6, decimal_places=2, null=True)
     success = models.DecimalField(max_digits=6, decimal_places=2, null=True)
     attendance = models.DecimalField(max_digits=6, decimal_places=2, null=True)
@@ -151,5 +152,5 @@ class RatingRow(models.Model):
     pupils = models.IntegerField(default=0)
 
     class Meta:
-        ordering = ["rank"]
+        ordering = [models.F("rank").asc(nulls_last=True), "region__kato"]
         constraints = [models.UniqueConstraint(fields=["publication", "region"], name="ratingrow_unique")]

@@ -116,7 +116,9 @@ def on_http_error(request, exc: HttpError):
 
 
 from bilim.core.api import router as core_router  # noqa: E402
+from bilim.journal.api import router as journal_router  # noqa: E402
 from bilim.reporting.api import router as reporting_router  # noqa: E402
 
 api.add_router("/", core_router)
 api.add_router("/reporting/", reporting_router)
+api.add_router("/journal/", journal_router)

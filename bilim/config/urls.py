@@ -18,5 +18,8 @@ urlpatterns += i18n_patterns(
     path("", include("bilim.core.urls")),
     path("reporting/", include("bilim.reporting.urls")),
     path("reporting/reports/", include("bilim.reporting.report_urls")),
+    path("journal/", include("bilim.journal.urls")),
+    path("analytics/", include("bilim.analytics.urls")),
+    path("rating/", include("bilim.analytics.rating_urls")),
     prefix_default_language=True,
 )

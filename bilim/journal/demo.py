@@ -1,6 +1,6 @@
 """Journal demo: two school years, subjects, classes with pupils, weekly timetables, and the lessons,
 marks and attendance of the past terms up to today — for `make run` (small) and for the benchmarks
-(national: every school of the national tree, more than 20 million marks).
+(national: every school of the national tree, three classes of 30, more than 20 million marks).
 
 The structure (classes, pupils, enrolments, teachers, timetables) is created through the ORM; the
 lessons, marks and attendance — millions of rows at the national scale — by set-based SQL that runs
@@ -72,7 +72,7 @@ class Plan:
 
 PLANS = {
     "small": Plan(grades=(5, 9), pupils=12, subjects=4, schools="astana+1", history=True),
-    "national": Plan(grades=(4, 6, 8, 10), pupils=25, subjects=4, schools="all", history=False),
+    "national": Plan(grades=(5, 7, 9), pupils=30, subjects=4, schools="all", history=False),
 }
 DEMO_SCHOOL_CLASSES = [(1, "А"), (5, "А"), (5, "Б"), (9, "А")]  # the school of the demo logins
 DEMO_SCHOOL_PUPILS = 20
@@ -222,6 +222,10 @@ def _journal_sql(today: date) -> dict:
         for start in range(0, len(days), 500):
             chunk = days[start : start + 500]
             c.execute("INSERT INTO demo_days VALUES " + ", ".join(["(%s, %s, %s, %s)"] * len(chunk)), [v for row in chunk for v in row])
+        # the planner must know the sizes of the tables filled a moment ago in this transaction
+        # (without statistics PostgreSQL would join hundreds of thousands of rows by nested loops)
+        for table in (t[TimetableSlot], t[ClassSubject], t[SchoolClass], t[Enrolment], t[StudyPeriod], "demo_days"):
+            c.execute(f"ANALYZE {table}")
         c.execute(f"INSERT INTO {t[Lesson]} (class_subject_id, date, number, topic) "
                   f"SELECT s.class_subject_id, d.day, s.number, '' FROM {t[TimetableSlot]} s "
                   f"JOIN {t[ClassSubject]} cs ON cs.id = s.class_subject_id JOIN {t[SchoolClass]} k ON k.id = cs.school_class_id "
@@ -234,6 +238,8 @@ def _journal_sql(today: date) -> dict:
                   f"FROM {t[Lesson]} l JOIN {t[ClassSubject]} cs ON cs.id = l.class_subject_id "
                   f"JOIN {t[SchoolClass]} k ON k.id = cs.school_class_id "
                   f"JOIN {t[StudyPeriod]} p ON p.year_id = k.year_id AND p.kind = 'term' AND l.date BETWEEN p.starts AND p.ends", [today])
+        c.execute(f"ANALYZE {t[Lesson]}")
+        c.execute("ANALYZE demo_lessons")
         # every pupil on the roll at every lesson: not materialized (about 100 million rows nationally)
         roll = ("(SELECT l.id AS lesson_id, l.grade, l.seq, l.total, l.complete, e.pupil_id "
                 f"FROM demo_lessons l JOIN {t[Enrolment]} e ON e.school_class_id = l.class_id AND e.starts <= l.date "

@@ -24,6 +24,7 @@ from . import grading, signals
 from .models import Attendance, AttendanceStatus, ClassSubject, Enrolment, Lesson, Mark, MarkKind, ParentLink, Pupil, SchoolClass, StudyPeriod, TimetableSlot
 
 SUMMATIVE = (MarkKind.SECTION_SUMMATIVE, MarkKind.TERM_SUMMATIVE)
+MAX_POINTS = 1000  # no summative work has more points (the column holds up to 9,999.99)
 
 
 def _not_found() -> DomainError:
@@ -81,7 +82,12 @@ def lesson_save(
     if not 1 <= int(number) <= 12:
         errors["number"] = _("The lesson number is from 1 to 12.")
     grade = class_subject.school_class.grade
-    rule_set = rule_set or grading.rule_set_for(day)
+    if rule_set is None:
+        try:
+            rule_set = grading.rule_set_for(day)
+        except grading.GradingError:
+            errors["date"] = _("No assessment rules are in force on this date.")
+            raise DomainError("invalid_lesson", _("The lesson has errors; nothing was saved."), fields=errors) from None
     enrolled = enrolled_pupils(class_subject, day)
     parsed: list[_MarkIn] = []
     for index, item in enumerate(marks):
@@ -106,6 +112,8 @@ def lesson_save(
         if kind in SUMMATIVE and (value is not None or missed):
             if maximum is None or maximum <= 0:
                 errors[f"{field}.max_points"] = _("Give the maximum points of the work.")
+            elif maximum > MAX_POINTS:
+                errors[f"{field}.max_points"] = _("The maximum points of a work are at most %(max)s.") % {"max": MAX_POINTS}
             elif value is not None and not (0 <= value <= maximum):
                 errors[f"{field}.value"] = _("The points must be from 0 to the maximum (%(max)s).") % {"max": maximum}
         parsed.append(_MarkIn(pupil, kind, value, maximum, missed))
@@ -129,9 +137,9 @@ def lesson_save(
         lesson.topic = topic
         lesson.save(update_fields=["topic"])
     before, after = {}, {}
-    existing = {(m.pupil_id, m.kind): m for m in Mark.objects.filter(lesson=lesson)}
+    existing = {(m.pupil_id, m.kind): m for m in Mark.objects.filter(lesson=lesson).only("pupil_id", "kind", "value", "max_points", "missed")}
     now = timezone.now()
-    create, update, delete = [], [], []
+    upsert, delete = [], []
     for m in parsed:
         row = existing.get((m.pupil, m.kind))
         key = f"{m.pupil}:{m.kind}"
@@ -142,31 +150,30 @@ def lesson_save(
                 before[key] = _state(row)
                 after[key] = None
             continue
-        if row is None:
-            create.append(Mark(lesson=lesson, pupil_id=m.pupil, kind=m.kind, value=state[0], max_points=state[1], missed=state[2],
-                               updated_by=by, updated_at=now))
-            before[key], after[key] = None, _jsonable(state)
-        elif (row.value, row.max_points, row.missed) != state:
-            before[key], after[key] = _state(row), _jsonable(state)
-            row.value, row.max_points, row.missed, row.updated_by, row.updated_at = *state, by, now
-            update.append(row)
-    Mark.objects.bulk_create(create)
-    Mark.objects.bulk_update(update, ["value", "max_points", "missed", "updated_by", "updated_at"])
+        if row is not None and (row.value, row.max_points, row.missed) == state:
+            continue
+        before[key], after[key] = (_state(row) if row is not None else None), _jsonable(state)
+        upsert.append(Mark(lesson=lesson, pupil_id=m.pupil, kind=m.kind, value=state[0], max_points=state[1], missed=state[2],
+                           updated_by=by, updated_at=now))
+    # new and changed marks in one INSERT … ON CONFLICT DO UPDATE (the unique key: lesson, pupil, kind)
+    Mark.objects.bulk_create(upsert, update_conflicts=True, unique_fields=["lesson", "pupil", "kind"],
+                             update_fields=["value", "max_points", "missed", "updated_by", "updated_at"])
     Mark.objects.filter(pk__in=delete).delete()
-    current = {a.pupil_id: a for a in Attendance.objects.filter(lesson=lesson)}
+    current = {a.pupil_id: a for a in Attendance.objects.filter(lesson=lesson)} if statuses else {}
+    absent_upsert, absent_delete = [], []
     for pupil, status in statuses.items():
         row = current.get(pupil)
         status = None if status in (None, "", "present") else status
-        if row is not None and status is None:
-            before[f"{pupil}:attendance"], after[f"{pupil}:attendance"] = row.status, None
-            row.delete()
-        elif row is None and status is not None:
-            Attendance.objects.create(lesson=lesson, pupil_id=pupil, status=status, updated_by=by, updated_at=now)
-            before[f"{pupil}:attendance"], after[f"{pupil}:attendance"] = None, status
-        elif row is not None and row.status != status:
-            before[f"{pupil}:attendance"], after[f"{pupil}:attendance"] = row.status, status
-            row.status, row.updated_by, row.updated_at = status, by, now
-            row.save(update_fields=["status", "updated_by", "updated_at"])
+        if (row.status if row else None) == status:
+            continue
+        before[f"{pupil}:attendance"], after[f"{pupil}:attendance"] = (row.status if row else None), status
+        if status is None:
+            absent_delete.append(row.pk)
+        else:
+            absent_upsert.append(Attendance(lesson=lesson, pupil_id=pupil, status=status, updated_by=by, updated_at=now))
+    Attendance.objects.bulk_create(absent_upsert, update_conflicts=True, unique_fields=["lesson", "pupil"],
+                                   update_fields=["status", "updated_by", "updated_at"])
+    Attendance.objects.filter(pk__in=absent_delete).delete()
     touched = {int(key.split(":")[0]) for key in after if not key.endswith(":attendance")}
     attendance_changed = _created or any(key.endswith(":attendance") for key in after)
     if touched or attendance_changed:

@@ -1,11 +1,16 @@
 """Fixtures of the journal's tests: a school year 2025-2026 with its four terms, class 5 А of the demo
-school in Esil with mathematics taught by the demo teacher, and three pupils."""
+school in Esil with mathematics taught by the demo teacher, and three pupils; the demo parent's
+confirmed link to the first of them (`parent_link`), a class-subject of another teacher
+(`other_cs`), and IINs with a valid check digit (`valid_iin`)."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from django.utils import timezone
 
-from bilim.journal.models import ClassSubject, Enrolment, Pupil, SchoolClass, SchoolYear, StudyPeriod, Subject
+from bilim.core.kazakh import iin_check_digit
+from bilim.core.models import Role, RoleGrant, User
+from bilim.journal.models import ClassSubject, Enrolment, ParentLink, Pupil, SchoolClass, SchoolYear, StudyPeriod, Subject
 
 TERM_DAY = date(2025, 10, 8)  # a Wednesday of term 1 of 2025-2026
 
@@ -26,3 +31,34 @@ def journal(demo):
         Enrolment.objects.create(pupil=pupil, school_class=klass, starts=date(2025, 9, 1))
     demo.cs, demo.pupils, demo.teacher, demo.klass, demo.term1 = cs, pupils, teacher, klass, StudyPeriod.objects.get(number=1)
     return demo
+
+
+@pytest.fixture
+def parent_link(journal):
+    """The demo parent's confirmed link to the first pupil (confirmed by the school's head), last
+    visited a day ago: what the teacher writes now is new to the parent."""
+    now = timezone.now()
+    journal.parent = journal.user("parent")
+    journal.head = journal.user("head.school")
+    journal.link = ParentLink.objects.create(parent=journal.parent, pupil=journal.pupils[0], requested_at=now - timedelta(days=3),
+                                             confirmed_by=journal.head, confirmed_at=now - timedelta(days=2),
+                                             seen_at=now - timedelta(days=1))
+    return journal
+
+
+@pytest.fixture
+def other_cs(journal):
+    """Physics of the same class, taught by another teacher of the school."""
+    teacher = User.objects.create_user(username="teacher.physics", password=None, first_name="Асан", last_name="Физиков")
+    RoleGrant.objects.create(user=teacher, role=Role.TEACHER, org_unit=journal.klass.school)
+    physics = Subject.objects.create(code="physics", name_kk="Физика", name_ru="Физика", name_en="Physics")
+    return ClassSubject.objects.create(school_class=journal.klass, subject=physics, teacher=teacher)
+
+
+def valid_iin(base: str = "15010150012") -> str:
+    """An IIN with a correct check digit, close to ``base``."""
+    for last in range(10):
+        stem = base[:-1] + str(last)
+        if iin_check_digit(stem) < 10:
+            return stem + str(iin_check_digit(stem))
+    raise AssertionError("no valid IIN")

@@ -5,7 +5,7 @@ from datetime import date
 
 from django.core.management import call_command
 
-from bilim.analytics.models import Rollup, TermGrade
+from bilim.analytics.models import RatingPublication, Rollup, TermGrade
 from bilim.journal.models import Attendance, ClassSubject, Lesson, Mark, ParentLink, StudyPeriod
 
 
@@ -25,5 +25,7 @@ def test_the_demo_has_a_journal_up_to_today_and_the_rollups_follow_it(db):
     republic = Rollup.objects.get(unit__level=0, period=term1, subject_id=0)
     assert republic.grades == TermGrade.objects.filter(period=term1, status="mark").count() > 0
     assert 0 < republic.pupils_quality < republic.pupils_success <= republic.pupils
+    # the ministry has published the open rating of every finished term (four of 2025-26, one of 2026-27)
+    assert RatingPublication.objects.count() == 5 and RatingPublication.objects.filter(period=term1).exists()
     call_command("seed_demo", "--quiet")  # a second run adds nothing
     assert Rollup.objects.get(unit__level=0, period=term1, subject_id=0).grades == republic.grades

@@ -34,6 +34,7 @@ def test_a_whole_lesson_in_one_request_and_the_same_mark_again_is_an_update(jour
     ([{"kind": "formative", "value": "ten"}], "marks[0].value"),
     ([{"kind": "section_summative", "value": 21, "max_points": 20}], "marks[0].value"),
     ([{"kind": "section_summative", "value": 5}], "marks[0].max_points"),
+    ([{"kind": "section_summative", "value": 5, "max_points": 10000}], "marks[0].max_points"),
     ([{"kind": "grade", "value": 5}], "marks[0].kind"),
 ])
 def test_bad_marks_are_refused_whole(journal, marks, field):
@@ -56,7 +57,8 @@ def test_pupil_not_in_the_class_on_that_date(journal):
         save(journal, attendance={left.pk: "absent"})
 
 
-@pytest.mark.parametrize("day, why", [(date(2025, 10, 29), "autumn break"), (date(2025, 8, 20), "before the year"), (date(2099, 10, 8), "future")])
+@pytest.mark.parametrize("day, why", [(date(2025, 10, 29), "autumn break"), (date(2025, 8, 20), "before the year"), (date(2099, 10, 8), "future"),
+                                      (date(2019, 10, 8), "before any rule set is in force")])
 def test_dates_outside_the_terms_or_in_the_future(journal, day, why):
     with pytest.raises(DomainError) as error:
         save(journal, day=day, marks=[{"pupil": journal.pupils[0].pk, "kind": "formative", "value": 7}])
