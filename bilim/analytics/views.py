@@ -115,7 +115,7 @@ def _reasons(metrics: Metrics) -> dict:
     rows = [{"key": key, "label": label, "count": display.number(count),
              "share": display.percent(Decimal(count) * 100 / total if total else None)} for key, label, count in items]
     return {
-        "rows": rows, "missed": display.number(metrics.missed), "missed_share": display.percent(metrics.missed_percent),
+        "rows": rows, "missed": display.number(metrics.missed), "missed_count": metrics.missed, "missed_share": display.percent(metrics.missed_percent),
         "late": display.number(metrics.late), "late_share": display.percent(Decimal(metrics.late) * 100 / total if total else None),
         "pupil_lessons": display.number(total), "has_lessons": metrics.has_lessons,
         "chart": charts.reasons_bar(items, title=_("Missed lessons by reason")),
