@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PORT   ?= 8000
 export DJANGO_SETTINGS_MODULE := bilim.config.settings
 
-.PHONY: run test test-sqlite test-postgres install install-test migrate demo serve messages bench-orgtree clean
+.PHONY: run test test-sqlite test-postgres install install-test migrate demo serve messages bench-orgtree bench-journal clean
 
 $(VENV)/bin/activate:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required (python3.11 not found)"; exit 1; }
@@ -45,6 +45,9 @@ messages: install
 
 bench-orgtree: install
 	$(PY) -m bench orgtree
+
+bench-journal: install
+	$(PY) -m bench journal
 
 clean:
 	rm -rf $(VENV) var bilim/staticfiles

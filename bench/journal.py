@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from .env import REPO_DIR, ensure_national, ensure_postgres, log, setup_django
-from .timing import Timing, measure, median, p95
+from .timing import Timing, measure
 
 MARKS_PER_LESSON = 30
 
@@ -58,11 +58,16 @@ def ensure_journal() -> dict:
         log(f"journal generated in {info['journal_seed_s']} s: {result}")
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
+    rebuilding = False
     if not Rollup.objects.exists() and not DirtyGrade.objects.exists() and not DirtyLesson.objects.exists():
         log("queueing every term grade and lesson for the roll-ups ...")
         engine.requeue_all()
+        rebuilding = True
     left = engine.pending()
-    if left:
+    if left and not rebuilding:
+        log(f"draining {left} keys left in the roll-up queue ...")
+        engine.drain()
+    elif left:
         log(f"computing the roll-ups: {left} keys queued ...")
         started, done = time.perf_counter(), 0
         while True:
@@ -155,7 +160,8 @@ def _free_port() -> int:
 
 def _server(workers: int):
     port = _free_port()
-    env = dict(os.environ)
+    # as behind the TLS-terminating proxy of production: plain HTTP on the loopback, no redirect
+    env = dict(os.environ, BILIM_SSL_REDIRECT="0", PYTHONWARNINGS="ignore::UserWarning")
     proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "bilim.config.wsgi:application", "--workers", str(workers),
                              "--bind", f"127.0.0.1:{port}", "--log-level", "warning"], cwd=REPO_DIR, env=env)
     for _ in range(300):
@@ -343,7 +349,7 @@ def _dashboards(args) -> dict:
         url = reverse("analytics:unit", args=[unit.pk]) + f"?period={period.pk}"
 
         def get(client=client, url=url):
-            response = client.get(url, HTTP_ACCEPT_LANGUAGE="kk")
+            response = client.get(url, HTTP_ACCEPT_LANGUAGE="kk", secure=True)  # as behind the TLS proxy
             assert response.status_code == 200, response.status_code
             return len(response.content)
 
