@@ -262,9 +262,9 @@ class _Driver:
         conn.close()
 
 
-def _worker():
-    return subprocess.Popen([sys.executable, "manage.py", "analytics_worker", "--interval", "0.2"], cwd=REPO_DIR, env=dict(os.environ),
-                            stdout=subprocess.DEVNULL)
+def _worker(interval: float):
+    return subprocess.Popen([sys.executable, "manage.py", "analytics_worker", "--interval", str(interval)], cwd=REPO_DIR,
+                            env=dict(os.environ), stdout=subprocess.DEVNULL)
 
 
 def _write_phases(plans: list[Writer], args) -> dict:
@@ -272,7 +272,7 @@ def _write_phases(plans: list[Writer], args) -> dict:
 
     log(f"HTTP writes: {args.clients} clients, gunicorn with {args.workers} workers, {args.seconds:.0f} s, analytics worker running ...")
     server, port = _server(args.workers)
-    worker = _worker()
+    worker = _worker(0.2)
     try:
         _run_clients(plans[:1], 2, _Http(port))  # warm the workers up
         http_result = _run_clients(plans, args.seconds, _Http(port))
@@ -304,7 +304,7 @@ def _delays(plans: list[Writer], samples: int = 20) -> dict:
 
     log("write → roll-up delay ...")
     server, port = _server(1)
-    worker = subprocess.Popen([sys.executable, "manage.py", "analytics_worker"], cwd=REPO_DIR, env=dict(os.environ), stdout=subprocess.DEVNULL)
+    worker = _worker(1.0)
     http = _Http(port)
     delays = []
     try:

@@ -32,7 +32,7 @@ from bilim.core.kazakh import iin_check_digit
 from bilim.core.models import Level, OrgKind, OrgUnit, Role, RoleGrant, User
 
 from .models import (
-    ClassSubject, Enrolment, Lesson, Mark, ParentLink, Pupil, SchoolClass, SchoolYear, StudyPeriod, Subject, TimetableSlot,
+    Attendance, ClassSubject, Enrolment, Lesson, Mark, ParentLink, Pupil, SchoolClass, SchoolYear, StudyPeriod, Subject, TimetableSlot,
 )
 from .services import school_days
 
@@ -213,8 +213,6 @@ def _journal_sql(today: date) -> dict:
     days = [(p.pk, p.year_id, weekday, day) for p in periods for weekday in range(5)
             for day in school_days(p.starts, min(p.ends, today), weekday)]
     t = {m: m._meta.db_table for m in (Lesson, Mark, ClassSubject, SchoolClass, TimetableSlot, Enrolment, StudyPeriod)}
-    from .models import Attendance
-
     attendance = Attendance._meta.db_table
     true, false = ("TRUE", "FALSE")
     with connection.cursor() as c:

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponseBadRequest, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from bilim.core.errors import DomainError
+from bilim.core.params import BadInput as _BadInput, bad_request as _bad_request, int_param as _int_param
 
 from . import cells, grading, selectors, services
 from .forms import LessonForm, LinkRequestForm
@@ -40,24 +41,16 @@ def _not_found() -> Http404:
     return Http404(_("Not found."))
 
 
-class _BadInput(Exception):
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field, self.message = field, message
-
-
-def _int_param(request, name: str) -> int | None:
-    """An optional positive integer query parameter; a malformed one is a 400."""
-    raw = request.GET.get(name, "").strip()
-    if not raw:
-        return None
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > 12:
-        raise _BadInput(name, _("Enter a whole number."))
-    return int(raw)
-
-
-def _bad_request(error: _BadInput) -> HttpResponseBadRequest:
-    return HttpResponseBadRequest(f"{error.field}: {error.message}", content_type="text/plain; charset=utf-8")
+def _chosen_year(request, years):
+    """The school year of the ``year`` parameter among ``years`` (404 if it is not one of them), or
+    the default one when the parameter is absent."""
+    year_id = _int_param(request, "year")
+    if year_id is None:
+        return _default_year(years)
+    year = next((y for y in years if y.pk == year_id), None)
+    if year is None:
+        raise _not_found()
+    return year
 
 
 def _wants_json(request) -> bool:
@@ -145,15 +138,9 @@ def index(request):
     user = request.user
     years = selectors.teacher_years(user)
     try:
-        year_id = _int_param(request, "year")
+        year = _chosen_year(request, years)
     except _BadInput as error:
         return _bad_request(error)
-    if year_id is not None:
-        year = next((y for y in years if y.pk == year_id), None)
-        if year is None:
-            raise _not_found()
-    else:
-        year = _default_year(years)
     class_subjects = list(selectors.class_subjects_taught(user, year)) if year else []
     context = {"years": years, "year": year, "class_subjects": class_subjects, "schools": selectors.schools_headed(user)}
     return render(request, "journal/index.html", context)
@@ -385,15 +372,9 @@ def school(request, unit_id: int):
     unit = selectors.school_get(user, unit_id)
     years = selectors.school_years(unit)
     try:
-        year_id = _int_param(request, "year")
+        year = _chosen_year(request, years)
     except _BadInput as error:
         return _bad_request(error)
-    if year_id is not None:
-        year = next((y for y in years if y.pk == year_id), None)
-        if year is None:
-            raise _not_found()
-    else:
-        year = _default_year(years)
     groups: dict[int, dict] = {}
     for cs in (selectors.school_class_subjects(user, unit, year) if year else []):
         groups.setdefault(cs.school_class_id, {"klass": cs.school_class, "subjects": []})["subjects"].append(cs)

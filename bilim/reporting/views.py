@@ -16,7 +16,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -29,6 +29,7 @@ from bilim.core import calendar, paths
 from bilim.core.errors import DomainError
 from bilim.core.models import Level, OrgUnit
 from bilim.core.scope import Scope
+from bilim.core.params import BadInput as _BadInput, bad_request as _bad_request, int_param as _int_param
 
 from . import selectors, services, xlsx
 from .forms import AcceptForm, CampaignForm, ExtensionForm, ReturnForm, SubmitForm, UploadForm
@@ -77,26 +78,6 @@ class _Deadlines:
     def overdue(self, assignment: Assignment) -> bool:
         return (assignment.status in (Assignment.Status.DRAFT, Assignment.Status.RETURNED)
                 and self.now > self(assignment.effective_due_date))
-
-
-def _int_param(request, name: str) -> int | None:
-    """An optional positive integer query parameter; a malformed one is a 400 (``_BadInput``)."""
-    raw = request.GET.get(name, "").strip()
-    if not raw:
-        return None
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > 12:
-        raise _BadInput(name, _("Enter a whole number."))
-    return int(raw)
-
-
-class _BadInput(Exception):
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field, self.message = field, message
-
-
-def _bad_request(error: _BadInput) -> HttpResponseBadRequest:
-    return HttpResponseBadRequest(f"{error.field}: {error.message}", content_type="text/plain; charset=utf-8")
 
 
 def _number_text(value: Decimal, *, grouped: bool) -> str:

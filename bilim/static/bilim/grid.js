@@ -19,45 +19,9 @@
         return td.querySelector("input.grid-input");
       });
     });
-    var position = new Map();
-    var order = [];
-    matrix.forEach(function (row, r) {
-      row.forEach(function (input, c) {
-        if (input) { position.set(input, [r, c]); order.push(input); }
-      });
-    });
-
-    function vertical(input, step) {
-      var p = position.get(input);
-      for (var r = p[0] + step; r >= 0 && r < matrix.length; r += step) {
-        if (matrix[r][p[1]]) return matrix[r][p[1]];
-      }
-      return null;
-    }
-    function horizontal(input, step) {
-      var p = position.get(input), row = matrix[p[0]];
-      for (var c = p[1] + step; c >= 0 && c < row.length; c += step) {
-        if (row[c]) return row[c];
-      }
-      return null;
-    }
-    function sequential(input, step) {
-      return order[order.indexOf(input) + step] || null;
-    }
-    function atStart(input) {
-      var all = input.selectionStart === 0 && input.selectionEnd === input.value.length;
-      return (input.selectionStart === 0 && input.selectionEnd === 0) || all;
-    }
-    function atEnd(input) {
-      var n = input.value.length;
-      var all = input.selectionStart === 0 && input.selectionEnd === n;
-      return (input.selectionStart === n && input.selectionEnd === n) || all;
-    }
-    function go(target) {
-      if (!target) return;
-      target.focus();
-      target.select();
-    }
+    var nav = window.BilimGridNav(matrix);
+    var position = nav.position, order = nav.order, vertical = nav.vertical, horizontal = nav.horizontal,
+        sequential = nav.sequential, atStart = nav.atStart, atEnd = nav.atEnd, go = nav.go;
 
     // --- saving: one request at a time, in the order of the changes ---------------------------
     var queue = Promise.resolve();

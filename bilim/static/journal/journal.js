@@ -50,51 +50,16 @@
         return td.querySelector("input.jr-input");
       });
     });
-    var position = new Map();
-    var order = [];
-    matrix.forEach(function (row, r) {
-      row.forEach(function (input, c) {
-        if (input) { position.set(input, [r, c]); order.push(input); }
-      });
-    });
+    var nav = window.BilimGridNav(matrix);
+    var position = nav.position, order = nav.order, vertical = nav.vertical, horizontal = nav.horizontal,
+        sequential = nav.sequential, atStart = nav.atStart, atEnd = nav.atEnd, go = nav.go,
+        allSelected = nav.allSelected;
     var columns = headers.map(function (th) {
       return {th: th, kind: th.querySelector(".jr-kind"), max: th.querySelector(".jr-max"), error: th.querySelector(".jr-col-error"),
               version: 0, saved: 0, sending: -1, failed: false, message: ""};
     });
 
-    // --- moving --------------------------------------------------------------------------------
-    function vertical(input, step) {
-      var p = position.get(input);
-      for (var r = p[0] + step; r >= 0 && r < matrix.length; r += step) {
-        if (matrix[r][p[1]]) return matrix[r][p[1]];
-      }
-      return null;
-    }
-    function horizontal(input, step) {
-      var p = position.get(input), row = matrix[p[0]];
-      for (var c = p[1] + step; c >= 0 && c < row.length; c += step) {
-        if (row[c]) return row[c];
-      }
-      return null;
-    }
-    function sequential(input, step) {
-      return order[order.indexOf(input) + step] || null;
-    }
-    function allSelected(input) {
-      return input.value.length > 0 && input.selectionStart === 0 && input.selectionEnd === input.value.length;
-    }
-    function atStart(input) {
-      return (input.selectionStart === 0 && input.selectionEnd === 0) || allSelected(input);
-    }
-    function atEnd(input) {
-      var n = input.value.length;
-      return (input.selectionStart === n && input.selectionEnd === n) || allSelected(input);
-    }
-    function go(target) {
-      if (!target) return;
-      target.focus();
-      target.select();
-    }
+    // --- moving: bilim/gridnav.js ---------------------------------------------------------------
     function columnOf(element) {
       if (position.has(element)) return position.get(element)[1];
       var th = element.closest && element.closest("th.jr-lesson");
