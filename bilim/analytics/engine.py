@@ -1,17 +1,24 @@
 """The roll-up engine: keeps ``TermGrade``, ``PupilTerm``, ``LessonStat`` and ``Rollup`` current as
 the journal is written, by deltas — no nightly batch (J3).
 
-Writers call ``enqueue`` inside their own transaction: one upsert of the touched keys, a few
+Writers call ``enqueue`` inside their own transaction: one plain INSERT of the touched keys, a few
 hundred microseconds. The worker (``manage.py analytics_worker``) calls ``drain``: it takes a batch
 of queued keys, recomputes exactly those term grades by the rule set and those lessons' attendance,
 and adds the differences to the roll-up rows of the school and of every unit above it with one
 ``INSERT … ON CONFLICT DO UPDATE SET m = m + delta`` per chunk (``core.deltas``).
 
-Why no lost update (PostgreSQL, READ COMMITTED): a writer *upserts* its queue rows (``ON CONFLICT
-DO UPDATE``), which locks them until the writer commits. The worker takes its batch with
-``SELECT … FOR UPDATE SKIP LOCKED``, so it never takes a key a writer still holds; it deletes the
-keys and then reads the marks, which therefore include every write that queued them. A write that
-comes after the delete queues the key again. On SQLite every write transaction is serialized.
+Why no lost update (PostgreSQL, READ COMMITTED): the queue is append-only — a writer *inserts* its
+queue rows, with no unique key, so it never conflicts with (and never waits for) rows the worker
+holds; the same key written twice is simply queued twice. A writer's queue rows and its marks
+commit together, so a queue row the worker can see is one whose marks it can see: the worker takes
+its batch with ``SELECT … FOR UPDATE SKIP LOCKED`` (rows committed by then), deletes them, and then
+reads the marks in later statements, which therefore include every write that queued those rows.
+A write that commits after the batch was taken left its own queue row for the next batch. On
+SQLite every write transaction is serialized.
+
+An earlier version upserted the queue rows to keep one row per key; a writer then waited for the
+worker's whole batch transaction whenever it touched a key the worker held, which made lesson
+saves queue behind the worker under load (measured in ``bench journal``).
 
 One worker at a time moves the roll-ups (two would only contend on the same rows); the queue rows
 are the durable record of what is still to do, so a crashed worker loses nothing.
@@ -47,11 +54,9 @@ def enqueue(*, class_subject_id: int, period_id: int, pupils: Iterable[int] = ()
     now = timezone.now()
     rows = [DirtyGrade(pupil_id=p, class_subject_id=class_subject_id, period_id=period_id, queued_at=now) for p in sorted(set(pupils))]
     if rows:
-        DirtyGrade.objects.bulk_create(rows, update_conflicts=True, unique_fields=["pupil_id", "class_subject_id", "period_id"],
-                                       update_fields=["queued_at"])
+        DirtyGrade.objects.bulk_create(rows)
     if lesson_id is not None:
-        DirtyLesson.objects.bulk_create([DirtyLesson(lesson_id=lesson_id, queued_at=now)], update_conflicts=True,
-                                        unique_fields=["lesson_id"], update_fields=["queued_at"])
+        DirtyLesson.objects.create(lesson_id=lesson_id, queued_at=now)
 
 
 def on_lesson_saved(sender, *, class_subject_id: int, period_id: int, pupils: Iterable[int], lesson_id: int | None, **kwargs) -> None:
@@ -255,9 +260,9 @@ def drain_once(limit: int = BATCH) -> int:
         DirtyLesson.objects.filter(pk__in=[r[0] for r in lesson_rows]).delete()
         changes = _Deltas()
         if grade_rows:
-            _grades([r[1:] for r in grade_rows], changes)
+            _grades(sorted({r[1:] for r in grade_rows}), changes)
         if lesson_rows:
-            _lessons([r[1] for r in lesson_rows], changes)
+            _lessons(sorted({r[1] for r in lesson_rows}), changes)
         deltas.add(Rollup._meta.db_table, ROLLUP_KEYS, MEASURES, changes.rows(), extra={"updated_at": "CURRENT_TIMESTAMP"})
         return len(grade_rows) + len(lesson_rows)
 

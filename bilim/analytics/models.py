@@ -109,21 +109,19 @@ class Rollup(models.Model):
 
 
 class DirtyGrade(models.Model):
-    """Queue: a pupil's term in a class-subject whose marks changed (one row however many writes)."""
+    """Queue: a pupil's term in a class-subject whose marks changed. Append-only — a key written
+    twice is queued twice and done once — so a writer never waits for the worker (engine.py)."""
 
     pupil_id = models.IntegerField()
     class_subject_id = models.IntegerField()
     period_id = models.IntegerField()
     queued_at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["pupil_id", "class_subject_id", "period_id"], name="dirtygrade_unique")]
-
 
 class DirtyLesson(models.Model):
-    """Queue: a lesson whose attendance (or existence) changed."""
+    """Queue: a lesson whose attendance (or existence) changed. Append-only, like ``DirtyGrade``."""
 
-    lesson_id = models.IntegerField(unique=True)
+    lesson_id = models.IntegerField()
     queued_at = models.DateTimeField(default=timezone.now)
 
 

@@ -71,7 +71,8 @@ def audit_record(
         object_type = object_type or f"{obj._meta.app_label}.{obj._meta.model_name}"
         object_id = object_id or obj.pk
     actor_obj = actor if getattr(actor, "is_authenticated", False) else None
-    with transaction.atomic():
+    # Inside the caller's transaction no savepoint is needed: a failure here fails the caller's write.
+    with transaction.atomic(savepoint=False):
         head, _created = AuditHead.objects.select_for_update().get_or_create(id=1)
         from django.utils import timezone
 

@@ -306,9 +306,7 @@ def _number_in(value: float | None, field: str, errors: dict[str, str]) -> str |
             summary="Save a whole lesson: its marks and attendance, all or nothing (the same date and number again updates it)")
 def lesson_put(request, payload: LessonIn, class_subject_id: int = ID):
     user = request.user
-    cs = selectors.class_subject_get(user, class_subject_id)
-    if not selectors.can_write(user, cs):
-        raise DomainError("not_found", _("Not found."), status=404)  # heads and officers read, never write
+    cs = selectors.class_subject_for_writing(user, class_subject_id)  # heads and officers read, never write: 404
     errors: dict[str, str] = {}
     marks = []
     for index, item in enumerate(payload.marks):
@@ -321,13 +319,14 @@ def lesson_put(request, payload: LessonIn, class_subject_id: int = ID):
             errors[f"attendance.{key}"] = _("This pupil is not in the class on this date.")
             continue
         attendance[int(key)] = status
-    if services.period_of(cs, payload.date) is None:
+    period = services.period_of(cs, payload.date)
+    if period is None:
         errors["date"] = _("The date is outside the terms of the school year.")
     if errors:
         raise DomainError("invalid_lesson", _("The lesson has errors; nothing was saved."), fields=errors)
     lesson = services.lesson_save(class_subject=cs, day=payload.date, number=payload.number, topic=payload.topic, marks=marks,
-                                  attendance=attendance, by=user, request=request)
-    return _lesson_out(lesson, list(lesson.marks.order_by("pupil_id", "kind")), list(lesson.attendance.order_by("pupil_id").values_list("pupil_id", "status")))
+                                  attendance=attendance, by=user, request=request, period=period)
+    return _lesson_out(lesson, lesson.saved_marks, sorted(lesson.saved_attendance.items()))
 
 
 # --- parents --------------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ def _not_found() -> DomainError:
 
 
 def period_of(class_subject: ClassSubject, day: date) -> StudyPeriod | None:
-    return StudyPeriod.objects.filter(year=class_subject.school_class.year, kind=StudyPeriod.Kind.TERM,
+    return StudyPeriod.objects.filter(year_id=class_subject.school_class.year_id, kind=StudyPeriod.Kind.TERM,
                                       starts__lte=day, ends__gte=day).first()
 
 
@@ -68,15 +68,21 @@ class _MarkIn:
 def lesson_save(
     *, class_subject: ClassSubject, day: date, number: int = 1, topic: str = "", marks: Iterable[Mapping[str, Any]] = (),
     attendance: Mapping[int, str | None] | None = None, by, request=None, rule_set: grading.RuleSet | None = None,
+    period: StudyPeriod | None = None,
 ) -> Lesson:
     """Save one lesson: every mark and attendance entry is checked first; one bad entry rejects the
-    whole request. Posting the same mark again updates it (one mark per pupil, lesson and kind)."""
+    whole request. Posting the same mark again updates it (one mark per pupil, lesson and kind).
+
+    The returned lesson carries its state after the save — ``saved_marks`` (ordered by pupil and
+    kind) and ``saved_attendance`` ({pupil: status}) — so callers answer without reading it again.
+    ``period`` is the term of ``day`` when the caller has looked it up already."""
     if class_subject.teacher_id != getattr(by, "pk", None):
         raise _not_found()  # a teacher writes only in their own class-subjects
     errors: dict[str, str] = {}
     if day > timezone.localdate():
         errors["date"] = _("A lesson cannot be in the future.")
-    period = period_of(class_subject, day)
+    if period is None or not (period.starts <= day <= period.ends):
+        period = period_of(class_subject, day)
     if period is None:
         errors["date"] = _("The date is outside the terms of the school year.")
     if not 1 <= int(number) <= 12:
@@ -137,7 +143,8 @@ def lesson_save(
         lesson.topic = topic
         lesson.save(update_fields=["topic"])
     before, after = {}, {}
-    existing = {(m.pupil_id, m.kind): m for m in Mark.objects.filter(lesson=lesson).only("pupil_id", "kind", "value", "max_points", "missed")}
+    existing = {(m.pupil_id, m.kind): m for m in Mark.objects.filter(lesson=lesson)
+                .only("pupil_id", "kind", "value", "max_points", "missed", "updated_at")} if not _created else {}
     now = timezone.now()
     upsert, delete = [], []
     for m in parsed:
@@ -159,8 +166,8 @@ def lesson_save(
     Mark.objects.bulk_create(upsert, update_conflicts=True, unique_fields=["lesson", "pupil", "kind"],
                              update_fields=["value", "max_points", "missed", "updated_by", "updated_at"])
     Mark.objects.filter(pk__in=delete).delete()
-    current = {a.pupil_id: a for a in Attendance.objects.filter(lesson=lesson)} if statuses else {}
-    absent_upsert, absent_delete = [], []
+    current = {a.pupil_id: a for a in Attendance.objects.filter(lesson=lesson).only("pupil_id", "status")} if not _created else {}
+    absent_upsert, absent_delete, absent_delete_pupils = [], [], set()
     for pupil, status in statuses.items():
         row = current.get(pupil)
         status = None if status in (None, "", "present") else status
@@ -169,6 +176,7 @@ def lesson_save(
         before[f"{pupil}:attendance"], after[f"{pupil}:attendance"] = (row.status if row else None), status
         if status is None:
             absent_delete.append(row.pk)
+            absent_delete_pupils.add(pupil)
         else:
             absent_upsert.append(Attendance(lesson=lesson, pupil_id=pupil, status=status, updated_by=by, updated_at=now))
     Attendance.objects.bulk_create(absent_upsert, update_conflicts=True, unique_fields=["lesson", "pupil"],
@@ -182,6 +190,14 @@ def lesson_save(
     if before or after:
         audit_record(actor=by, action="journal.lesson_save", obj=lesson, org_unit=class_subject.school_class.school,
                      before=before, after=after, request=request)
+    final = dict(existing)
+    final.update({(m.pupil_id, m.kind): m for m in upsert})
+    for row in existing.values():
+        if row.pk in delete:
+            del final[(row.pupil_id, row.kind)]
+    lesson.saved_marks = [final[key] for key in sorted(final)]
+    lesson.saved_attendance = {pupil: row.status for pupil, row in current.items() if pupil not in absent_delete_pupils}
+    lesson.saved_attendance.update({row.pupil_id: row.status for row in absent_upsert})
     return lesson
 
 
