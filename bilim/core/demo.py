@@ -177,6 +177,7 @@ DEMO_USERS = [
     ("head.school", Role.ORG_HEAD, "school", ("Ахметова", "Сәуле", "Ерболқызы")),
     ("teacher", Role.TEACHER, "school", ("Қасымов", "Нұржан", "Әлиұлы")),
     ("parent", Role.PARENT, "school", ("Бекова", "Айгүл", "Төлегенқызы")),
+    ("head.enu", Role.ORG_HEAD, "university:710000000", ("Сыдықов", "Ерлан", "Бәтташұлы")),
     ("intl.enu", Role.INTERNATIONAL_OFFICER, "university:710000000", ("Смағұлова", "Дина", "Ержанқызы")),
     ("librarian.enu", Role.LIBRARIAN, "university:710000000", ("Оспанов", "Бауыржан", "Нұрланұлы")),
     ("student.enu", Role.STUDENT, "university:710000000", ("Исаев", "Арман", "Болатұлы")),
