@@ -30,10 +30,11 @@ demo: migrate
 	$(PY) manage.py seed_demo
 
 ## make run: install, migrate the embedded SQLite database, load the demo data once, serve on PORT
-## (with the analytics worker beside the web server, stopped with it).
+## (with the analytics and library workers beside the web server, stopped with it).
 run: demo
 	@echo "Bilim: http://127.0.0.1:$(PORT)/  (kk: /kk/  ru: /ru/  en: /en/)"
-	$(PY) manage.py analytics_worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(PY) manage.py analytics_worker & worker=$$!; $(PY) manage.py library_worker & lworker=$$!; \
+	  trap 'kill $$worker $$lworker 2>/dev/null' EXIT INT TERM; \
 	  $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 ## make test: install the test dependencies and run the whole suite on SQLite, then on PostgreSQL.

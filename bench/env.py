@@ -7,6 +7,7 @@ national tree is already there. Progress goes to stderr: stdout is kept for the 
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 import secrets
@@ -109,6 +110,8 @@ def setup_django() -> str:
     os.environ.setdefault("BILIM_DEBUG", "0")
     if os.environ.get("BILIM_DEBUG", "").lower() in {"0", "false", "no", "off"}:
         os.environ.setdefault("BILIM_SECRET_KEY", "bench-" + secrets.token_urlsafe(32))
+        # production settings demand the keys of the encrypted personal-data fields; the bench reads none
+        os.environ.setdefault("BILIM_FIELD_ENCRYPTION_KEYS", base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
     if str(REPO_DIR) not in sys.path:
         sys.path.insert(0, str(REPO_DIR))
     django.setup()

@@ -115,10 +115,14 @@ def on_http_error(request, exc: HttpError):
     return api.create_response(request, {"code": code, "message": message}, status=exc.status_code)
 
 
+from bilim.cooperation.api import router as cooperation_router  # noqa: E402
 from bilim.core.api import router as core_router  # noqa: E402
 from bilim.journal.api import router as journal_router  # noqa: E402
+from bilim.library.api import router as library_router  # noqa: E402
 from bilim.reporting.api import router as reporting_router  # noqa: E402
 
 api.add_router("/", core_router)
 api.add_router("/reporting/", reporting_router)
 api.add_router("/journal/", journal_router)
+api.add_router("/library/", library_router)
+api.add_router("/cooperation/", cooperation_router)

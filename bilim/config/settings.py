@@ -54,6 +54,9 @@ INSTALLED_APPS = [
     "bilim.reporting",
     "bilim.journal",
     "bilim.analytics",
+    "bilim.search",
+    "bilim.library",
+    "bilim.cooperation",
 ]
 
 MIDDLEWARE = [
@@ -192,6 +195,25 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # A directory of PEM/DER/.p7b certificates of the certification authorities whose signatures are
 # accepted on submissions (in Kazakhstan: the National Certification Authority's root and issuing CAs).
 TRUSTED_CA_DIR = os.environ.get("BILIM_TRUSTED_CA_DIR", "")
+
+# --- uploaded files (library full texts, cooperation photos and signed copies) ----------------------
+# Never served as static files: every download goes through a view that checks access.
+MEDIA_ROOT = Path(os.environ.get("BILIM_MEDIA_ROOT", VAR_DIR / "media"))
+LIBRARY_MAX_UPLOAD_MB = int(os.environ.get("BILIM_LIBRARY_MAX_UPLOAD_MB", "100"))
+
+# --- OAI-PMH 2.0 provider at /oai (library.oai) -----------------------------------------------------
+# The repository identifier in OAI identifiers (oai:<id>:<record>) must be a domain we control.
+LIBRARY_OAI_REPOSITORY_ID = os.environ.get("BILIM_OAI_REPOSITORY_ID", "bilim.edu.kz")
+LIBRARY_OAI_REPOSITORY_NAME = os.environ.get("BILIM_OAI_REPOSITORY_NAME", "")  # empty: the translated default
+LIBRARY_OAI_ADMIN_EMAILS = env_list("BILIM_OAI_ADMIN_EMAILS")
+LIBRARY_OAI_PAGE_SIZE = int(os.environ.get("BILIM_OAI_PAGE_SIZE", "100"))
+
+# --- special categories of personal data (Law No. 94-V on personal data) ------------------------------
+# Keys for the fields encrypted at rest (core.fieldcrypt): comma-separated, the first encrypts, all
+# decrypt (rotation). Development derives one from SECRET_KEY; production must set its own.
+FIELD_ENCRYPTION_KEYS = env_list("BILIM_FIELD_ENCRYPTION_KEYS")
+if not FIELD_ENCRYPTION_KEYS and not DEBUG:
+    raise ImproperlyConfigured("BILIM_FIELD_ENCRYPTION_KEYS must be set when BILIM_DEBUG is off")
 
 # --- operations -----------------------------------------------------------------------------------
 BACKUP_DIR = Path(os.environ.get("BILIM_BACKUP_DIR", VAR_DIR / "backups"))

@@ -20,7 +20,7 @@ def test_root_redirects_to_a_language(db, client):
 @pytest.mark.parametrize(
     "username, role",
     [("admin", "sysadmin"), ("ministry", "ministry_officer"), ("region.astana", "region_officer"),
-     ("district.esil", "district_officer"), ("head.school", "org_head"), ("teacher", "teacher"), ("parent", "parent"),
+     ("district.esil", "district_officer"), ("head.school", "org_head"), ("head.enu", "org_head"), ("teacher", "teacher"), ("parent", "parent"),
      ("intl.enu", "international_officer"), ("librarian.enu", "librarian"), ("student.enu", "student"),
      ("subscriber.kaznu", "subscriber")],
 )

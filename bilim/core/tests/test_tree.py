@@ -3,6 +3,7 @@
 import pytest
 from django.core.management import call_command
 
+from bilim.core.demo import DEMO_USERS
 from bilim.core.errors import DomainError
 from bilim.core.models import AuditLog, Level, OrgUnit, Role, RoleGrant, User
 from bilim.core.reference import regions_data
@@ -78,5 +79,5 @@ def test_demo_is_idempotent_and_has_every_role(demo, capsys):
     out = capsys.readouterr().out
     assert "already loaded" in out and "district.esil" in out
     assert set(RoleGrant.objects.values_list("role", flat=True)) == set(Role.values)
-    assert User.objects.filter(is_active=True).count() == 12  # apps' demo stand-ins cannot log in
+    assert User.objects.filter(is_active=True).count() == len(DEMO_USERS)  # apps' demo stand-ins cannot log in
     assert OrgUnit.objects.filter(level=Level.DISTRICT).count() == 11
