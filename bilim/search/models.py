@@ -71,6 +71,8 @@ class Facet(models.Model):
         verbose_name = _("facet value")
         verbose_name_plural = _("facet values")
         constraints = [models.UniqueConstraint(fields=["document", "name", "value"], name="search_facet_document_name_value")]
+        # the documents having a value: a filter's set, read in one range
+        indexes = [models.Index(fields=["name", "value", "document"], name="search_facet_name_value")]
 
 
 class Term(models.Model):
