@@ -175,18 +175,11 @@ def partners(request):
 CONTACT_FIELDS = ["counterpart_kind", "counterpart", "country", "on", "form", "subject", "outcome"]
 
 
-def _year_param(request) -> str | None:
-    year = request.GET.get("year", "")
-    if year and not common.valid_year(year):
-        raise BadInput("year", _("Write the academic year as 2025-2026."))
-    return year or None
-
-
 @login_required
 def contacts(request):
     unit = unit_of(request)
     try:
-        year = _year_param(request)
+        year = common.year_param(request)
     except BadInput as error:
         return bad_request(error)
     form = forms.ContactForm(request.POST or None, unit=unit)
@@ -225,7 +218,7 @@ def _conference_form(request, unit, participation=None):
 def conferences(request):
     unit = unit_of(request)
     try:
-        year = _year_param(request)
+        year = common.year_param(request)
     except BadInput as error:
         return bad_request(error)
     form = _conference_form(request, unit)

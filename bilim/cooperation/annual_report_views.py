@@ -32,10 +32,7 @@ DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 
 
 def _year(request) -> str:
-    year = request.GET.get("year") or request.POST.get("year") or common.last_finished_year(timezone.localdate())
-    if not common.valid_year(year):
-        raise BadInput("year", _("Write the academic year as 2025-2026."))
-    return year
+    return common.year_param(request, default=common.last_finished_year(timezone.localdate()), posted=True)
 
 
 def _doc_language(request, allowed=annual_report.LANGUAGES) -> str:

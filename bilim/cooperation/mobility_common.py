@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from bilim.core import calendar, paths
 from bilim.core.errors import DomainError
 from bilim.core.models import Level, OrgUnit, Role, User
+from bilim.core.params import BadInput
 from bilim.core.scope import Scope
 
 OFFICE_ROLES = (Role.INTERNATIONAL_OFFICER,)
@@ -134,6 +135,15 @@ def last_finished_year(today: date) -> str:
     """The latest academic year that has ended by ``today``."""
     start = today.year - 1 if today.month >= 9 else today.year - 2
     return f"{start}-{start + 1}"
+
+
+def year_param(request, default: str | None = None, *, posted: bool = False) -> str | None:
+    """The academic year a page asks for (``?year=``, or with ``posted`` also a posted ``year``),
+    else ``default``; a malformed or impossible one is a ``BadInput`` naming ``year`` (400)."""
+    year = request.GET.get("year") or (request.POST.get("year") if posted else None) or default
+    if year and not valid_year(year):
+        raise BadInput("year", _("Write the academic year as 2025-2026."))
+    return year or None
 
 
 def report_deadline(year: str) -> date:

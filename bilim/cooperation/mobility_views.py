@@ -320,9 +320,10 @@ def _trip_form(request, unit, trip=None):
 def trips(request):
     unit = unit_of(request)
     status = request.GET.get("status") if request.GET.get("status") in Trip.Status.values else None
-    year = request.GET.get("year", "")
-    if year and not common.valid_year(year):
-        return bad_request(BadInput("year", _("Write the academic year as 2025-2026.")))
+    try:
+        year = common.year_param(request) or ""
+    except BadInput as error:
+        return bad_request(error)
     rows = list(selectors.trips(request.user, unit, status=status, year=year or None)[:500])
     for row in rows:
         row.country_name = common.country_name(row.country)

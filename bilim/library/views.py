@@ -216,25 +216,25 @@ def _ranged(item: ResourceFile, request, disposition: str):
 
 @require_GET
 def stream(request, pk: int):
-    """The file inline (the reader's PDF viewer); the first request of a reading is counted."""
-    item, decision = selectors.file_for_reader(request.user, pk)
-    if not decision.allowed:
-        return _refuse(request, item.resource, decision)
-    header = request.headers.get("Range", "")
-    if not header or header.startswith("bytes=0-"):
-        _count(request, item.resource, UsageAction.READ, decision.institution_id)
-    return _ranged(item, request, "inline")
+    """The file inline (the reader's PDF viewer)."""
+    return _serve(request, pk, UsageAction.READ, "inline")
 
 
 @require_GET
 def download(request, pk: int):
+    return _serve(request, pk, UsageAction.DOWNLOAD, "attachment")
+
+
+def _serve(request, pk: int, action: str, disposition: str):
+    """A file to a reader who may open it; the first request of a reading or download is counted
+    (a viewer's later byte-range requests are not)."""
     item, decision = selectors.file_for_reader(request.user, pk)
     if not decision.allowed:
         return _refuse(request, item.resource, decision)
     header = request.headers.get("Range", "")
     if not header or header.startswith("bytes=0-"):
-        _count(request, item.resource, UsageAction.DOWNLOAD, decision.institution_id)
-    return _ranged(item, request, "attachment")
+        _count(request, item.resource, action, decision.institution_id)
+    return _ranged(item, request, disposition)
 
 
 @require_GET
